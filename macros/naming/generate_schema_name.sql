@@ -1,0 +1,9 @@
+{#- Layers live in schemas named by what they hold (staging, intermediate,
+    marts, raw_sample), not prefixed with the target schema. -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}
+        {{ target.schema }}
+    {%- else -%}
+        {{ custom_schema_name | trim }}
+    {%- endif -%}
+{%- endmacro %}
