@@ -1,0 +1,24 @@
+{#- Compares the copies of each key in `relation`, which has a `raw_row` and a
+    `key_copies` column (count(*) over the key). Adds `copy_number` (1 for
+    the first copy) and `has_conflicting_copies` (the copies of the key are
+    not all identical). Keys delivered once, almost all of them, skip the
+    windows: sorting every row by key and raw row is the costly part. -#}
+{% macro compare_key_copies(relation, key_columns) -%}
+    {%- set key = key_columns | join(', ') -%}
+    select
+        *,
+        1 as copy_number,
+        false as has_conflicting_copies
+    from {{ relation }}
+    where key_copies = 1
+
+    union all
+
+    select
+        *,
+        row_number() over (partition by {{ key }} order by raw_row) as copy_number,
+        min(raw_row) over (partition by {{ key }})
+        <> max(raw_row) over (partition by {{ key }}) as has_conflicting_copies
+    from {{ relation }}
+    where key_copies > 1
+{%- endmacro %}
