@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The test suite: build the committed seeds into a temporary warehouse, then
+# pytest, sqlfluff and ruff. Stops at the first failing step; prints each
+# step's name and wall time.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root="$(pwd)"
+
+scripts/bootstrap.sh
+
+export GX_ANALYTICS_ENABLED=false
+export DO_NOT_TRACK=1
+export PATH="$root/.venv/bin:$PATH"
+
+# Everything the run writes stays in one temporary folder, so several test
+# runs (and a real warehouse) can coexist.
+work="$(mktemp -d "${TMPDIR:-/tmp}/redcat-test.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+export REDCAT_DUCKDB_PATH="$work/warehouse.duckdb"
+export DBT_TARGET_PATH="$work/target"
+export DBT_LOG_PATH="$work/logs"
+export DBT_PROFILES_DIR="$root"
+
+total_start=$EPOCHREALTIME
+
+step() {
+    local name="$1"
+    shift
+    echo
+    echo "==> $name: $*"
+    local start=$EPOCHREALTIME
+    local status=0
+    "$@" || status=$?
+    echo
+    local seconds
+    seconds="$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')"
+    if [[ $status -ne 0 ]]; then
+        echo "==> FAILED: $name (exit code $status) after ${seconds} s"
+        exit "$status"
+    fi
+    echo "==> ok: $name in ${seconds} s"
+}
+
+step "dbt build (committed seeds)" dbt build --project-dir "$root" --profiles-dir "$root"
+step "pytest" pytest
+step "sqlfluff lint" sqlfluff lint models macros tests
+step "ruff check" ruff check .
+step "ruff format --check" ruff format --check .
+
+seconds="$(awk -v a="$total_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')"
+echo
+echo "==> all steps passed in ${seconds} s"

@@ -1,0 +1,204 @@
+"""The `redcat` command line: generate, load, run, bench."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from redcat.load import RawInputError
+from redcat.run import DEFAULT_SEED
+from redcat.warehouse import DbtRunError, ProjectNotFoundError, WarehouseLockedError
+
+log = logging.getLogger("redcat")
+
+
+def _positive_scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"scale must be > 0, got {text}")
+    return value
+
+
+def _fault_kinds(text: str) -> tuple[str, ...]:
+    from redcat.generate.faults import normalise_kinds
+
+    try:
+        return normalise_kinds(text.split(","))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="redcat",
+        description=(
+            "Seeding-to-purchase analytics: xhs notes -> Taobao / JD orders, in a dbt "
+            "warehouse on DuckDB. The warehouse is REDCAT_DUCKDB_PATH, else "
+            "warehouse/redcat.duckdb in the project folder."
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    gen = commands.add_parser(
+        "generate",
+        help="write a synthetic raw directory (SOURCES.md layout)",
+        description="Write a deterministic synthetic raw directory (the raw contract).",
+    )
+    gen.add_argument(
+        "--scale",
+        type=_positive_scale,
+        required=True,
+        metavar="SF",
+        help="scale factor (1 is about 10 million xhs events)",
+    )
+    gen.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="N",
+        help=f"random seed (default {DEFAULT_SEED})",
+    )
+    gen.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="raw directory to write"
+    )
+    gen.add_argument(
+        "--faults",
+        type=_fault_kinds,
+        default=(),
+        metavar="KIND[,KIND...]",
+        help="then inject these faults (docs/faults.md); recorded in DIR/_truth/faults.json",
+    )
+
+    load = commands.add_parser(
+        "load",
+        help="validate a raw directory and load it into schema raw",
+        description=(
+            "Validate DIR against the raw contract and load every table into schema raw "
+            "(<source>__<table>) in one transaction; nothing changes if DIR is rejected."
+        ),
+    )
+    load.add_argument("raw_dir", type=Path, metavar="DIR", help="raw directory (see SOURCES.md)")
+
+    run = commands.add_parser(
+        "run",
+        help="main job: seeds, raw dir or generated data, dbt build",
+        description=(
+            "Build the warehouse: from the committed seeds (default), from a raw directory "
+            "(--raw-dir) or from data generated at a scale (--scale), then `dbt build`."
+        ),
+    )
+    source = run.add_mutually_exclusive_group()
+    source.add_argument("--raw-dir", type=Path, metavar="DIR", help="load this raw directory first")
+    source.add_argument(
+        "--scale",
+        type=_positive_scale,
+        metavar="SF",
+        help="generate data at this scale (reused under data/generated/)",
+    )
+    run.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="N",
+        help=f"generator seed for --scale (default {DEFAULT_SEED})",
+    )
+
+    from redcat.bench import DEFAULT_BENCH_SCALE
+
+    bench = commands.add_parser(
+        "bench",
+        help="time generation, load and dbt build; print figures",
+        description="Generate, load and build once in a temporary folder, timing each step.",
+    )
+    bench.add_argument(
+        "--scale",
+        type=_positive_scale,
+        default=DEFAULT_BENCH_SCALE,
+        metavar="SF",
+        help=f"scale factor (default {DEFAULT_BENCH_SCALE:g})",
+    )
+    bench.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="N",
+        help=f"generator seed (default {DEFAULT_SEED})",
+    )
+    return parser
+
+
+def _cmd_generate(args: argparse.Namespace) -> None:
+    from redcat.run import generate
+
+    started = time.perf_counter()
+    report = generate(args.out, args.scale, args.seed)
+    seconds = time.perf_counter() - started
+    rows: dict[str, int] = dict(report.rows_per_table)
+    width = max((len(t) for t in rows), default=5)
+    print(f"Wrote {args.out}:")
+    for name, count in rows.items():
+        print(f"  {name:<{width}}  {count:>12,} rows")
+    total = int(report.total_rows)
+    rate = total / seconds if seconds > 0 else 0.0
+    print(f"  {'total':<{width}}  {total:>12,} rows in {seconds:.1f} s ({rate:,.0f} rows/s)")
+    if args.faults:
+        from redcat.generate.faults import apply_faults
+
+        manifest = apply_faults(args.out, args.faults, args.seed)
+        print(
+            f"Injected {len(manifest.faults)} faults ({', '.join(manifest.kinds)}): {manifest.path}"
+        )
+
+
+def _cmd_load(args: argparse.Namespace) -> None:
+    from redcat.load import load_raw_dir
+    from redcat.run import print_load
+    from redcat.warehouse import warehouse_path
+
+    report = load_raw_dir(args.raw_dir, warehouse_path())
+    print_load(report)
+
+
+def _cmd_run(args: argparse.Namespace) -> None:
+    from redcat.run import run
+
+    run(raw_dir=args.raw_dir, scale=args.scale, seed=args.seed)
+
+
+def _cmd_bench(args: argparse.Namespace) -> None:
+    from redcat.bench import bench
+
+    bench(args.scale, args.seed)
+
+
+COMMANDS = {
+    "generate": _cmd_generate,
+    "load": _cmd_load,
+    "run": _cmd_run,
+    "bench": _cmd_bench,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
+    try:
+        COMMANDS[args.command](args)
+    except RawInputError as error:
+        print(f"redcat {args.command}: {error}", file=sys.stderr)
+        return 2
+    except (DbtRunError, ProjectNotFoundError, WarehouseLockedError) as error:
+        print(f"redcat {args.command}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
