@@ -1,0 +1,41 @@
+"""The Great Expectations data contract on the shared-account join.
+
+Public API (imported lazily, so that reading the rule definitions does not
+load Great Expectations):
+
+- `run_contract(db_path, *, build_data_docs=True, sample_size=5, gx_root=None)`
+  -> `ContractReport` (`.success`, `.results`, `.format()`, ...)
+- `results_by_relation(report)` -> outcomes per dbt model, for asset checks
+- `contract_expectations()`, `checked_relations()`: the definitions
+- `write_gx_project()`, `gx_project_drift()`: the versioned `gx/` project
+
+Command line: `python -m redcat.contract_checks validate --db PATH` (see
+`__main__.py`). Documentation: docs/contract.md.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "ContractReport": "runner",
+    "ExpectationOutcome": "runner",
+    "results_by_relation": "runner",
+    "run_contract": "runner",
+    "ContractExpectation": "rules",
+    "checked_relations": "rules",
+    "contract_expectations": "rules",
+    "load_contract_vars": "rules",
+    "gx_project_drift": "project",
+    "write_gx_project": "project",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{module}"), name)

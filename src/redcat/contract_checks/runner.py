@@ -1,0 +1,244 @@
+"""Run the contract against a warehouse and say, readably, what broke.
+
+`run_contract()` loads the versioned GX project (`gx/` by default), points its
+datasource at the warehouse file (read-only), runs the checkpoint, updates the
+Data Docs and turns GX's results into a `ContractReport`. Every
+expectation is a query computed by DuckDB; the rows that reach Python are one
+count per expectation plus at most `sample_size + 1` offending rows each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from redcat.contract_checks._gx import FetchMeter, fetch_meter, gx, schema_assets_allowed
+from redcat.contract_checks.project import (
+    CHECKPOINT,
+    WAREHOUSE_VARIABLE,
+    data_docs_index,
+    default_gx_root,
+    dispose_engines,
+)
+from redcat.warehouse import connect
+
+DEFAULT_SAMPLE_SIZE = 5
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    """The result of one expectation on one relation."""
+
+    expectation: str  # e.g. "shop_linked_to_one_brand_per_day"
+    relation: str  # schema.name, e.g. "intermediate.int_shop_links_resolved"
+    rule: str  # the rule as DESIGN.md words it
+    success: bool
+    unexpected_count: int | None  # offending rows; None when the check could not run
+    sample: list[dict[str, Any]] = field(default_factory=list)  # first offending rows
+    description: str = ""
+    error: str | None = None  # why the check could not run
+
+    @property
+    def model(self) -> str:
+        """The dbt model the relation is built by."""
+        return self.relation.split(".", 1)[-1]
+
+
+@dataclass(frozen=True)
+class ContractReport:
+    """What one run of the contract found."""
+
+    success: bool
+    results: list[ExpectationOutcome]
+    seconds: float
+    data_docs_path: Path | None
+    db_path: Path
+    rows_fetched: int  # rows that went from DuckDB into Python, in all
+    queries: int  # queries GX ran against the warehouse
+    sample_size: int
+
+    @property
+    def failures(self) -> list[ExpectationOutcome]:
+        return [outcome for outcome in self.results if not outcome.success]
+
+    def format(self) -> str:
+        """A readable report: a verdict line, then every failure with a sample of its rows."""
+        relations = {outcome.relation for outcome in self.results}
+        failures = self.failures
+        verdict = "PASSED" if self.success else "FAILED"
+        lines = [
+            f"Data contract on the shared-account join: {verdict} — "
+            f"{len(self.results) - len(failures)} of {len(self.results)} expectations passed "
+            f"on {len(relations)} relations in {self.seconds:.2f} s",
+            f"  warehouse: {self.db_path}",
+        ]
+        for outcome in failures:
+            lines.append("")
+            lines.append(f"FAILED {outcome.expectation}")
+            lines.append(f"  relation: {outcome.relation}")
+            lines.append(f"  rule:     {outcome.rule}")
+            if outcome.description:
+                lines.append(f"  expects:  {outcome.description}")
+            if outcome.error is not None:
+                lines.append(f"  error:    the check could not run: {outcome.error}")
+                continue
+            lines.append(f"  offending rows: {outcome.unexpected_count}")
+            shown = len(outcome.sample)
+            lines.append(f"  sample ({shown} of {outcome.unexpected_count}):")
+            lines.extend(f"    {_format_row(row)}" for row in outcome.sample)
+        lines.append("")
+        if self.data_docs_path is not None:
+            lines.append(f"Data Docs: {self.data_docs_path}")
+        lines.append(
+            f"Computed in the warehouse: {self.queries} queries returned "
+            f"{self.rows_fetched} rows to Python."
+        )
+        return "\n".join(lines)
+
+
+def _format_value(value: Any) -> str:
+    if value is None:
+        return "null"
+    return str(value)
+
+
+def _format_row(row: Mapping[str, Any]) -> str:
+    return ", ".join(f"{key}={_format_value(value)}" for key, value in row.items())
+
+
+def _plain(value: Any) -> Any:
+    """A sample value as plain Python: dates, times and decimals as text."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _error_message(exception_info: Any) -> str | None:
+    """The first exception message in GX's exception_info, if any expectation raised."""
+    if not exception_info:
+        return None
+    infos = [exception_info]
+    if isinstance(exception_info, Mapping) and "raised_exception" not in exception_info:
+        infos = list(exception_info.values())
+    for info in infos:
+        if isinstance(info, Mapping) and info.get("raised_exception"):
+            message = str(info.get("exception_message") or "").strip()
+            return message.splitlines()[0] if message else "unknown error"
+    return None
+
+
+def _outcome(validation_result: Any) -> ExpectationOutcome:
+    config = validation_result.expectation_config
+    meta = config.meta or {}
+    result = validation_result.result or {}
+    error = _error_message(validation_result.exception_info)
+    count = result.get("observed_value")
+    rows = (result.get("details") or {}).get("unexpected_rows") or []
+    return ExpectationOutcome(
+        expectation=str(meta.get("expectation", config.type)),
+        relation=str(meta.get("relation", "")),
+        rule=str(meta.get("rule", "")),
+        success=bool(validation_result.success) and error is None,
+        unexpected_count=None if error is not None or count is None else int(count),
+        sample=[{key: _plain(value) for key, value in dict(row).items()} for row in rows],
+        description=str(config.description or ""),
+        error=error,
+    )
+
+
+def _check_readable(db_path: Path) -> None:
+    if not db_path.is_file():
+        raise FileNotFoundError(f"no warehouse at {db_path}: build it first (`redcat run`)")
+    # raises WarehouseLockedError, with a readable message, while a writer holds the file
+    with connect(db_path, read_only=True):
+        pass
+
+
+def _run_checkpoint(
+    db_path: Path, root: Path, sample_size: int, build_data_docs: bool
+) -> tuple[dict[Any, Any], FetchMeter]:
+    """Run the checkpoint of the GX project at `root` on `db_path`: GX's results per
+    validation definition, and what was fetched into Python."""
+    context = gx.get_context(
+        mode="file",
+        context_root_dir=str(root),
+        runtime_environment={WAREHOUSE_VARIABLE: str(db_path)},
+    )
+    checkpoint = context.checkpoints.get(CHECKPOINT)
+    try:
+        with fetch_meter(sample_size) as meter:
+            run_results = checkpoint.run().run_results
+    finally:
+        dispose_engines(context)
+    if build_data_docs:
+        context.build_data_docs(
+            resource_identifiers=[
+                identifier
+                for result_id in run_results
+                for identifier in (result_id, result_id.expectation_suite_identifier)
+            ]
+        )
+    return dict(run_results), meter
+
+
+def run_contract(
+    db_path: Path,
+    *,
+    build_data_docs: bool = True,
+    sample_size: int = DEFAULT_SAMPLE_SIZE,
+    gx_root: Path | None = None,
+) -> ContractReport:
+    """Validate the warehouse at `db_path` against the contract.
+
+    `gx_root` is the GX project (default `<project>/gx`); validation results
+    and Data Docs go to its `uncommitted/` folder (Data Docs only when
+    `build_data_docs`).
+    At most `sample_size` offending rows per expectation are fetched and shown.
+    The warehouse is opened read-only; no other connection of this process may
+    hold it open for writing meanwhile.
+    """
+    started = time.perf_counter()
+    db_path = Path(db_path).resolve()
+    root = (gx_root or default_gx_root()).resolve()
+    _check_readable(db_path)
+    with schema_assets_allowed():
+        run_results, meter = _run_checkpoint(db_path, root, sample_size, build_data_docs)
+    outcomes = [
+        _outcome(result) for suite_result in run_results.values() for result in suite_result.results
+    ]
+    docs = data_docs_index(root)
+    return ContractReport(
+        success=all(outcome.success for outcome in outcomes),
+        results=outcomes,
+        seconds=time.perf_counter() - started,
+        data_docs_path=docs if build_data_docs and docs.is_file() else None,
+        db_path=db_path,
+        rows_fetched=meter.rows,
+        queries=meter.queries,
+        sample_size=sample_size,
+    )
+
+
+def results_by_relation(
+    report: ContractReport, *, key: str = "model"
+) -> dict[str, list[ExpectationOutcome]]:
+    """The report's outcomes grouped per relation, in report order.
+
+    Keyed by dbt model name (`int_shop_links_resolved`), the name Dagster's dbt
+    assets carry; `key="relation"` keys by `schema.name` instead.
+    """
+    if key not in ("model", "relation"):
+        raise ValueError("key must be 'model' or 'relation'")
+    grouped: dict[str, list[ExpectationOutcome]] = {}
+    for outcome in report.results:
+        grouped.setdefault(getattr(outcome, key), []).append(outcome)
+    return grouped
