@@ -1,0 +1,185 @@
+"""Deterministic randomness and vectorised helpers for the generator.
+
+Every part of the generator draws from its own NumPy stream, derived from the
+seed, a stream name and (for chunked work) the chunk number, so the output
+depends only on the seed and the scale, never on timing or threads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+_STREAMS = {
+    "world": 1,
+    "users": 2,
+    "matches": 3,
+    "notes": 4,
+    "engagement": 5,
+    "commerce": 6,
+    "campaigns": 7,
+    "shop_orders": 8,
+}
+
+# Namespaces of the 64-bit identifiers (high byte of the mixed counter).
+NS_EVENT = 1
+NS_TB_ORDER = 2
+NS_JD_ORDER = 3
+NS_VISIT = 4
+NS_SEARCH = 5
+NS_SHOP_ORDER = 6
+NS_NOTE = 7
+NS_ACCOUNT = 8
+NS_TB_SHOP = 9
+NS_TB_ITEM = 10
+NS_SPU = 11
+NS_CAMPAIGN = 12
+NS_TRI_PARTY = 13
+NS_XHS_ITEM = 14
+NS_PSEUDO_BUYER = 15
+
+BACKGROUND_CHUNK_BASE = 1 << 20  # chunk numbers of background (non-seeded) rows
+
+
+def stream(seed: int, name: str, *keys: int) -> np.random.Generator:
+    """An independent generator for (seed, stream name, keys...)."""
+    return np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence([seed, _STREAMS[name], *keys]))
+    )
+
+
+_U64 = np.uint64
+
+
+def mix64(x: np.ndarray) -> np.ndarray:
+    """SplitMix64 finaliser: a bijection of uint64, so distinct inputs stay distinct."""
+    z = np.asarray(x, dtype=np.uint64) + _U64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> _U64(30))) * _U64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> _U64(27))) * _U64(0x94D049BB133111EB)
+    return z ^ (z >> _U64(31))
+
+
+def unique_ids(namespace: int, chunk: int, n: int, seed: int = 0) -> np.ndarray:
+    """`n` distinct, random-looking uint64 identifiers for (namespace, chunk).
+
+    Distinct (namespace, chunk, position) give distinct values; the seed is
+    folded in by a bijective xor before mixing, so another seed gives other ids.
+    """
+    if chunk >= 1 << 24 or n >= 1 << 32:
+        raise ValueError("identifier space exhausted")
+    counter = (
+        (_U64(namespace) << _U64(56)) | (_U64(chunk) << _U64(32)) | np.arange(n, dtype=np.uint64)
+    )
+    salt = mix64(np.array([seed], dtype=np.uint64))[0] & _U64((1 << 56) - 1)
+    return mix64(counter ^ salt)
+
+
+# Two lowercase hex digits for every byte value, as one uint16 (memory order).
+_HEX_PAIRS = np.frombuffer(b"".join(f"{i:02x}".encode() for i in range(256)), dtype=np.uint16)
+
+
+def hex_ids(prefix: str, values: np.ndarray) -> pa.StringArray:
+    """`prefix` followed by the 16 lowercase hex digits of each uint64."""
+    v = np.asarray(values, dtype=np.uint64)
+    n = len(v)
+    p = prefix.encode()
+    width = len(p) + 16
+    digits = _HEX_PAIRS[v.astype(">u8").view(np.uint8).reshape(n, 8)]
+    out = np.empty((n, width), dtype=np.uint8)
+    out[:, : len(p)] = np.frombuffer(p, dtype=np.uint8)
+    out[:, len(p) :] = digits.view(np.uint8).reshape(n, 16)
+    offsets = np.arange(0, width * (n + 1), width, dtype=np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(out.tobytes()))
+
+
+def decimal_ids(values: np.ndarray) -> pa.Array:
+    """Decimal text of each uint64 (long numeric ids, like platform order numbers)."""
+    return pa.array(np.asarray(values, dtype=np.uint64)).cast(pa.string())
+
+
+def systematic_sample(
+    rng: np.random.Generator, prob: np.ndarray, strata: np.ndarray | None = None
+) -> np.ndarray:
+    """Choose items with inclusion probabilities `prob` (each <= 1).
+
+    Systematic sampling over a random order, per stratum: each stratum gets
+    floor or ceil of the sum of its probabilities, so rates hold exactly (up to
+    one item per stratum) instead of only in expectation.
+    """
+    n = len(prob)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    order = rng.permutation(n)
+    if strata is not None:
+        order = order[np.argsort(strata[order], kind="stable")]
+        s = strata[order]
+    else:
+        s = np.zeros(n, dtype=np.int64)
+    p = np.asarray(prob, dtype=np.float64)[order]
+    new_group = np.empty(n, dtype=bool)
+    new_group[0] = True
+    new_group[1:] = s[1:] != s[:-1]
+    group = np.cumsum(new_group) - 1
+    cum = np.cumsum(p)
+    starts = np.flatnonzero(new_group)
+    base = (cum[starts] - p[starts])[group]
+    start = rng.random(len(starts))[group]
+    within = cum - base
+    chosen = np.floor(within + start) > np.floor(within - p + start)
+    out = np.zeros(n, dtype=bool)
+    out[order] = chosen
+    return out
+
+
+class WeightedSampler:
+    """Draws indices 0..n-1 with probability proportional to positive weights,
+    in O(1) per draw: weights are bucketed in quarter-octave classes, a class
+    is drawn by its total weight, then a member uniformly (within a class the
+    weights differ by less than 19%)."""
+
+    def __init__(self, weights: np.ndarray) -> None:
+        w = np.asarray(weights, dtype=np.float64)
+        cls = np.floor(np.log2(w) * 4).astype(np.int64)
+        cls -= cls.min(initial=0)
+        order = np.argsort(cls, kind="stable")
+        self.members = order.astype(np.int32 if len(w) < 2**31 else np.int64)
+        size = np.bincount(cls, minlength=cls.max(initial=0) + 1)
+        total = np.bincount(cls, weights=w, minlength=len(size))
+        keep = size > 0
+        self.size = size[keep]
+        self.start = (np.cumsum(size) - size)[keep]
+        self.cum = np.cumsum(total[keep])
+        self.n = len(w)
+
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        if n == 0 or self.n == 0:
+            return np.zeros(0, dtype=np.int64)
+        cls = np.minimum(
+            np.searchsorted(self.cum, rng.random(n) * self.cum[-1], side="right"), len(self.cum) - 1
+        )
+        pos = self.start[cls] + (rng.random(n) * self.size[cls]).astype(np.int64)
+        return self.members[pos].astype(np.int64)
+
+
+def weighted_draw(rng: np.random.Generator, cumulative: np.ndarray, n: int) -> np.ndarray:
+    """Indices drawn with probability proportional to the weights whose cumsum is given."""
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    r = rng.random(n) * cumulative[-1]
+    return np.minimum(np.searchsorted(cumulative, r, side="right"), len(cumulative) - 1)
+
+
+def categorical(rng: np.random.Generator, probs: tuple[float, ...], n: int) -> np.ndarray:
+    """Codes 0..k-1 drawn with the given probabilities."""
+    cum = np.cumsum(np.asarray(probs, dtype=np.float64))
+    return np.minimum(np.searchsorted(cum / cum[-1], rng.random(n), side="right"), len(probs) - 1)
+
+
+def uniform_int(
+    rng: np.random.Generator, low: np.ndarray | int, high: np.ndarray | int, n: int
+) -> np.ndarray:
+    """Integers in [low, high) (broadcast), as int64."""
+    low = np.asarray(low, dtype=np.int64)
+    high = np.asarray(high, dtype=np.int64)
+    span = np.maximum(high - low, 1)
+    return low + np.floor(rng.random(n) * span).astype(np.int64)
