@@ -80,6 +80,8 @@ checked as (
             when link_platform is not null
                 and not {{ in_contract_values('link_platform', 'link_platforms') }}
                 then 'link_platform_not_in_contract'
+            when note_kind = 'organic' and link_platform in ('taobao', 'jd')
+                then 'shop_link_on_organic_note'
             when published_at is null then 'published_at_not_shanghai_wall_clock'
             when published_at > {{ build_started_at() }} then 'published_at_in_future'
         end as rejection_rule
