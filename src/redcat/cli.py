@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from redcat.load import RawInputError
-from redcat.run import DEFAULT_SEED
+from redcat.run import DEFAULT_SEED, ContractViolation
 from redcat.warehouse import DbtRunError, ProjectNotFoundError, WarehouseLockedError
 
 log = logging.getLogger("redcat")
@@ -194,6 +194,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RawInputError as error:
         print(f"redcat {args.command}: {error}", file=sys.stderr)
         return 2
+    except ContractViolation as error:
+        print(
+            f"redcat {args.command}: the data contract failed; the marts were not built "
+            f"or published.\n{error}",
+            file=sys.stderr,
+        )
+        return 3
     except (DbtRunError, ProjectNotFoundError, WarehouseLockedError) as error:
         print(f"redcat {args.command}: {error}", file=sys.stderr)
         return 1

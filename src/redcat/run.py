@@ -9,6 +9,16 @@ Three sources of raw data:
   (reused when its `_truth/manifest.json` says it was generated for the same
   scale and seed), then loaded.
 
+The build runs in three steps so that bad data never reaches BI:
+
+1. `dbt build` of everything but the marts (seeds, staging, intermediate,
+   their unit and data tests);
+2. the data contract on the shared-account join (Great Expectations, inside
+   DuckDB); a failure prints which expectation failed, on which relation, how
+   many rows and a sample, and stops here with `ContractViolation`;
+3. `dbt build` of the marts and their tests, then the marts are published for
+   BI (`warehouse/published/`, see `redcat.publish`).
+
 At the end it says where the warehouse is and how to query it.
 """
 
@@ -24,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from redcat.load import LoadReport, clear_loaded_raw, load_raw_dir
+from redcat.publish import Publication, publish_marts
 from redcat.warehouse import connect, project_root, run_dbt, warehouse_path
 
 DEFAULT_SEED = 42
@@ -44,7 +55,19 @@ EXAMPLE_RELATIONS = (
     "staging.stg_tb__orders",
 )
 
+# The main job's two dbt steps, either side of the data contract.
+BUILD_BEFORE_CONTRACT = ("build", "--exclude", "path:models/marts")
+BUILD_MARTS = ("build", "--select", "path:models/marts")
+
 Printer = Callable[[str], None]
+
+
+class ContractViolation(Exception):
+    """The data contract failed: the marts were not built. Carries the report."""
+
+    def __init__(self, report: Any) -> None:
+        super().__init__(report.format())
+        self.report = report
 
 
 @dataclass(frozen=True)
@@ -54,6 +77,8 @@ class RunReport:
     load: LoadReport | None
     generation: Any | None  # redcat.generate.GenerationReport when data was generated
     dbt_seconds: float
+    contract: Any | None = None  # redcat.contract_checks.ContractReport, for the full job
+    publication: Publication | None = None
 
 
 def scale_label(scale: float) -> str:
@@ -175,6 +200,33 @@ def describe_warehouse(db_path: Path, echo: Printer = print) -> None:
         echo(f"  {example}")
 
 
+def build_with_contract(
+    db_path: Path, root: Path, *, gx_root: Path | None = None, echo: Printer = print
+) -> tuple[Any, Publication]:
+    """dbt build up to the join models, the contract, then the marts and publication.
+
+    `gx_root` is the Great Expectations project (default `<root>/gx`), whose
+    `uncommitted/` folder receives the validation results and Data Docs.
+    Raises `ContractViolation` (marts untouched) when the contract fails.
+    """
+    from redcat.contract_checks import run_contract
+
+    run_dbt(list(BUILD_BEFORE_CONTRACT), db_path=db_path, root=root)
+    contract = run_contract(db_path, gx_root=gx_root or root / "gx")
+    echo(contract.format())
+    if contract.data_docs_path is not None:
+        echo(f"Data Docs: {contract.data_docs_path}")
+    if not contract.success:
+        raise ContractViolation(contract)
+    run_dbt(list(BUILD_MARTS), db_path=db_path, root=root)
+    publication = publish_marts(db_path)
+    echo(
+        f"Published {len(publication.rows_per_relation)} marts for BI in "
+        f"{publication.seconds:.1f} s: {publication.database} and {publication.parquet_dir}/"
+    )
+    return contract, publication
+
+
 def run(
     *,
     raw_dir: Path | None = None,
@@ -182,14 +234,20 @@ def run(
     seed: int = DEFAULT_SEED,
     db_path: Path | None = None,
     root: Path | None = None,
-    dbt_args: Sequence[str] = ("build",),
+    dbt_args: Sequence[str] | None = None,
+    gx_root: Path | None = None,
     echo: Printer = print,
 ) -> RunReport:
-    """The main job: choose the raw data, then `dbt build` (or `dbt_args`)."""
+    """The main job: choose the raw data, then build with the contract and publish.
+
+    `dbt_args` replaces the build with a single `dbt <dbt_args>` call (no
+    contract step, no publication).
+    """
     if raw_dir is not None and scale is not None:
         raise ValueError("give either raw_dir or scale, not both")
     root = root or project_root()
     db_path = db_path or warehouse_path(root)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
     generation = None
     load = None
     if scale is not None:
@@ -205,8 +263,16 @@ def run(
         raw_source = "seeds"
         echo("Raw data: the committed seeds (seeds/)")
     started = time.perf_counter()
-    run_dbt(list(dbt_args), db_path=db_path, root=root)
+    contract = publication = None
+    if dbt_args is None:
+        contract, publication = build_with_contract(db_path, root, gx_root=gx_root, echo=echo)
+        label = "build with the data contract"
+    else:
+        run_dbt(list(dbt_args), db_path=db_path, root=root)
+        label = f"dbt {' '.join(dbt_args)}"
     dbt_seconds = time.perf_counter() - started
-    echo(f"dbt {' '.join(dbt_args)} finished in {dbt_seconds:.1f} s")
+    echo(f"{label} finished in {dbt_seconds:.1f} s")
     describe_warehouse(db_path, echo)
-    return RunReport(db_path, raw_source, load, generation, dbt_seconds)
+    if publication is not None:
+        echo(f"BI reads the published copy: {publication.database} (duckdb >= 1.0) or Parquet")
+    return RunReport(db_path, raw_source, load, generation, dbt_seconds, contract, publication)

@@ -1,0 +1,173 @@
+"""The main job end to end: build, data contract gate, publication for BI."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from redcat.cli import main
+from redcat.generate import write_raw_dir
+from redcat.generate.faults import apply_faults
+from redcat.publish import STORAGE_VERSION
+from redcat.run import ContractViolation, run
+from redcat.warehouse import project_root
+
+ROOT = project_root()
+# Every relation DESIGN.md promises BI under "Interfaces users rely on".
+PROMISED_MARTS = {
+    "fct_conversions",
+    "fct_attributed_orders",
+    "fct_note_daily",
+    "fct_seeding_funnel_daily",
+    "mart_industry_kpis_yoy",
+    "mart_joint_campaign_merchants",
+    "mart_campaign_roi",
+}
+
+
+def mart_fingerprints(database: Path, catalog_schema: str = "marts") -> dict[str, tuple[int, int]]:
+    """Row count and an order-independent hash of every row, per mart relation."""
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        names = [
+            name
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = ? order by 1",
+                [catalog_schema],
+            ).fetchall()
+        ]
+        return {
+            name: con.execute(
+                f"select count(*), coalesce(sum(hash(t)), 0) from {catalog_schema}.{name} as t"
+            ).fetchone()
+            for name in names
+        }
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def seeds_run(tmp_path_factory: pytest.TempPathFactory):
+    work = tmp_path_factory.mktemp("main_job")
+    gx_root = work / "gx"
+    shutil.copytree(ROOT / "gx", gx_root, ignore=shutil.ignore_patterns("uncommitted"))
+    db_path = work / "warehouse" / "redcat.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_TARGET_PATH", str(work / "target"))
+        patch.setenv("DBT_LOG_PATH", str(work / "logs"))
+        report = run(db_path=db_path, gx_root=gx_root, echo=lambda _line: None)
+    return work, gx_root, db_path, report
+
+
+@pytest.mark.slow
+def test_main_job_passes_the_contract_and_publishes_every_mart(seeds_run):
+    _work, gx_root, db_path, report = seeds_run
+
+    assert report.contract is not None and report.contract.success
+    assert report.contract.data_docs_path == gx_root / "uncommitted/data_docs/local_site/index.html"
+    assert report.contract.data_docs_path.is_file()
+    publication = report.publication
+    assert publication is not None
+    assert publication.database == db_path.parent / "published" / "redcat_marts.duckdb"
+
+    built = mart_fingerprints(db_path)
+    published = mart_fingerprints(publication.database)
+    assert set(built) >= PROMISED_MARTS
+    assert published == built
+    assert publication.rows_per_relation == {name: rows for name, (rows, _) in built.items()}
+    assert sorted(p.name for p in publication.parquet_dir.iterdir()) == sorted(
+        f"{name}.parquet" for name in built
+    )
+    con = duckdb.connect()
+    try:
+        for name, (rows, _) in built.items():
+            parquet = publication.parquet_dir / f"{name}.parquet"
+            assert con.execute(f"select count(*) from '{parquet}'").fetchone() == (rows,)
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_published_copy_keeps_the_docs_and_the_old_storage_format(seeds_run):
+    _work, _gx_root, _db_path, report = seeds_run
+    con = duckdb.connect(str(report.publication.database), read_only=True)
+    try:
+        comment = con.execute(
+            "select comment from duckdb_tables() where table_name = 'fct_conversions'"
+        ).fetchone()
+        column_comment = con.execute(
+            "select comment from duckdb_columns() "
+            "where table_name = 'fct_conversions' and column_name = 'gmv_cny'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert comment is not None and "order line" in comment[0].lower()
+    assert column_comment is not None and column_comment[0]
+    # The file header names the storage format; v1.0.0 is storage version 64.
+    assert STORAGE_VERSION == "v1.0.0"
+    header = report.publication.database.read_bytes()[:64]
+    assert header[8:12] == b"DUCK"
+    assert int.from_bytes(header[12:20], "little") == 64
+
+
+@pytest.mark.slow
+def test_contract_failure_stops_the_marts_and_keeps_the_last_publication(
+    seeds_run, capsys: pytest.CaptureFixture[str]
+):
+    work, gx_root, db_path, report = seeds_run
+    before_built = mart_fingerprints(db_path)
+    before_published = mart_fingerprints(report.publication.database)
+    raw_dir = work / "raw_overlapping"
+    write_raw_dir(raw_dir, 0.001, 7, progress=False)
+    apply_faults(raw_dir, ["overlapping-validity"], seed=7)
+
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        pytest.raises(ContractViolation) as violation,
+    ):
+        patch.setenv("DBT_TARGET_PATH", str(work / "target"))
+        patch.setenv("DBT_LOG_PATH", str(work / "logs"))
+        run(raw_dir=raw_dir, db_path=db_path, gx_root=gx_root, echo=lambda _line: None)
+
+    failed = violation.value.report.failures
+    assert [(f.expectation, f.relation, f.unexpected_count) for f in failed] == [
+        (
+            "brand_validity_periods_do_not_overlap",
+            "staging.stg_shared__tri_party_accounts",
+            2,
+        )
+    ]
+    message = str(violation.value)
+    assert "FAILED brand_validity_periods_do_not_overlap" in message
+    assert "relation: staging.stg_shared__tri_party_accounts" in message
+    # the marts were neither rebuilt from the bad data nor republished
+    assert mart_fingerprints(db_path) == before_built
+    assert mart_fingerprints(report.publication.database) == before_published
+
+
+@pytest.mark.slow
+def test_cli_exits_3_and_names_the_failed_expectation(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    raw_dir = tmp_path / "raw"
+    write_raw_dir(raw_dir, 0.001, 7, progress=False)
+    apply_faults(raw_dir, ["shop-two-brands"], seed=7)
+
+    assert main(["run", "--raw-dir", str(raw_dir)]) == 3
+
+    err = capsys.readouterr().err
+    assert "the data contract failed; the marts were not built or published" in err
+    assert "FAILED shop_linked_to_one_brand_per_day" in err
+    assert "relation: intermediate.int_shop_links_resolved" in err
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        marts = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'marts'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert marts == (0,)
+    assert not (db_path.parent / "published").exists()
