@@ -1,14 +1,29 @@
 {#- The raw row as JSON text keyed by the contract's column names, for the
     quarantine. `columns` lists the columns of `relation_alias` in contract
-    order: a name, or a (contract name, column) pair where they differ. -#}
-{% macro raw_row_json(relation_alias, columns) -%}
+    order: a name, or a (contract name, column) pair where they differ.
+    `hash_columns` names (by contract name) the hashed user keys: their values
+    go through redact_invalid_hash, so a raw phone number or e-mail delivered
+    in one never reaches the quarantine. -#}
+{% macro raw_row_json(relation_alias, columns, hash_columns=[]) -%}
     {%- set pairs = [] -%}
+    {%- set names = [] -%}
     {%- for column in columns -%}
         {%- if column is string -%}
-            {%- do pairs.append((column, relation_alias ~ '.' ~ column)) -%}
+            {%- set name, expr = column, relation_alias ~ '.' ~ column -%}
         {%- else -%}
-            {%- do pairs.append((column[0], relation_alias ~ '.' ~ column[1])) -%}
+            {%- set name, expr = column[0], relation_alias ~ '.' ~ column[1] -%}
         {%- endif -%}
+        {%- do names.append(name) -%}
+        {%- if name in hash_columns -%}
+            {%- do pairs.append((name, redact_invalid_hash(expr))) -%}
+        {%- else -%}
+            {%- do pairs.append((name, expr)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for name in hash_columns if name not in names -%}
+        {{ exceptions.raise_compiler_error(
+            'raw_row_json: hash column ' ~ name ~ ' is not one of the columns ' ~ names | join(', ')
+        ) }}
     {%- endfor -%}
     {{ return(adapter.dispatch('raw_row_json', 'redcat')(pairs)) }}
 {%- endmacro %}

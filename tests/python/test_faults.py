@@ -19,6 +19,7 @@ docs/faults.md is the outcome table these tests assert.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections import Counter
 from dataclasses import dataclass
@@ -279,6 +280,8 @@ def check_quarantined(kind: str, build: Build) -> None:
         assert sorted(keys, key=str) == sorted([None, None, fault.keys[2]], key=str)
     else:
         assert sorted(keys) == sorted(fault.keys)
+    if kind == "raw-id-in-hash":
+        check_raw_ids_not_copied(build, fault)
     # none of these rows reached the staging model
     counts = build.query(
         "select raw_rows, accepted_rows, quarantined_rows "
@@ -287,6 +290,60 @@ def check_quarantined(kind: str, build: Build) -> None:
     )
     raw_rows, accepted, quarantined = counts[0]
     assert raw_rows == accepted + quarantined
+
+
+def check_raw_ids_not_copied(build: Build, fault: InjectedFault) -> None:
+    """The injected phone numbers and e-mail stay in the raw data: the quarantine describes them."""
+    with duckdb.connect() as con:
+        injected: dict[str, str] = dict(
+            con.execute(
+                f"select event_id, user_key from '{build.raw_dir / 'xhs/note_events.parquet'}' "
+                "where list_contains(?, event_id)",
+                [list(fault.keys)],
+            ).fetchall()
+        )
+    assert sorted(injected) == sorted(fault.keys)
+    # the two mobile numbers (11 digits; one written +86…) and the e-mail
+    [email] = [value for value in injected.values() if "@" in value]
+    mobiles = sorted(re.sub("[^0-9]", "", v)[-11:] for v in injected.values() if v != email)
+    assert len(mobiles) == 2
+    assert all(re.fullmatch("1[0-9]{10}", mobile) for mobile in mobiles), mobiles
+    local_part, domain = email.split("@")
+    tell_tales = [*mobiles, "@", local_part, domain]
+
+    rows = build.query(
+        "select row_key, raw_row from staging.stg_quarantine__rejected_rows "
+        "where source_table = 'xhs__note_events' and list_contains(?, row_key)",
+        [list(fault.keys)],
+    )
+    assert sorted(key for key, _ in rows) == sorted(fault.keys)
+    for key, raw_row in rows:
+        assert "@" not in raw_row, key
+        for tell_tale in tell_tales:
+            assert tell_tale not in raw_row, (key, tell_tale)
+        delivered = json.loads(raw_row)
+        assert delivered["event_id"] == key
+        assert delivered["user_key"] == (
+            f"<redacted: {len(injected[key])} chars, not 64 lowercase hex>"
+        )
+
+    # nor is any of it copied into a table outside schema raw (the base_ views read raw)
+    pattern = "|".join(re.escape(value) for value in [*mobiles, email])
+    tables = build.query(
+        "select c.table_schema, c.table_name, list(c.column_name order by c.ordinal_position) "
+        "from information_schema.columns as c inner join information_schema.tables as t "
+        "on c.table_schema = t.table_schema and c.table_name = t.table_name "
+        "where t.table_type = 'BASE TABLE' and c.table_schema <> 'raw' "
+        "and c.data_type = 'VARCHAR' group by all"
+    )
+    assert ("staging", "base_xhs__note_events_checked") in {(s, t) for s, t, _ in tables}
+    for schema, table, names in tables:
+        text = "concat_ws(chr(31), " + ", ".join(f'"{name}"' for name in names) + ")"
+        copies = build.query(
+            f'select count(*) from "{schema}"."{table}" where regexp_matches({text}, ?)',
+            [pattern],
+        )
+        assert copies == [(0,)], (schema, table)
 
 
 def check_contract_failure(kind: str, build: Build) -> None:

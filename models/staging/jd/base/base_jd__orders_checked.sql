@@ -40,7 +40,7 @@ delivered as (
             ('orderTime', 'order_time'),
             ('orderState', 'order_state'),
             ('sourceNoteId', 'source_note_id'),
-        ]) }} as raw_row
+        ], hash_columns=['pinHash']) }} as raw_row
     from orders
 
 ),
@@ -56,7 +56,7 @@ copies_counted as (
 
 copies_compared as (
 
-    {{ compare_key_copies('copies_counted', ['order_id']) }}
+    {{ compare_key_copies('copies_counted', ['order_id'], also_compare=['pin_hash']) }}
 
 ),
 
@@ -102,7 +102,7 @@ final as (
 
     select
         order_id,
-        pin_hash,
+        case when {{ is_lowercase_sha256('pin_hash') }} then pin_hash end as pin_hash,
         vender_id,
         sku_id,
         spu_id,

@@ -27,7 +27,7 @@ delivered as (
         {{ raw_row_json('user_matches', [
             'xhs_user_key', 'platform', 'platform_user_key', 'match_method', 'confidence',
             'matched_at',
-        ]) }} as raw_row
+        ], hash_columns=['xhs_user_key', 'platform_user_key']) }} as raw_row
     from user_matches
 
 ),
@@ -86,8 +86,8 @@ checked as (
         end as rejection_rule,
         {{ dbt.concat([
             "coalesce(platform, '')", "'|'",
-            "coalesce(xhs_user_key, '')", "'|'",
-            "coalesce(platform_user_key, '')",
+            "coalesce(" ~ redact_invalid_hash('xhs_user_key') ~ ", '')", "'|'",
+            "coalesce(" ~ redact_invalid_hash('platform_user_key') ~ ", '')",
         ]) }} as row_key
     from parsed
 
@@ -97,9 +97,11 @@ final as (
 
     select
         row_key as user_match_id,
-        xhs_user_key,
+        case when {{ is_lowercase_sha256('xhs_user_key') }} then xhs_user_key end as xhs_user_key,
         platform,
-        platform_user_key,
+        case
+            when {{ is_lowercase_sha256('platform_user_key') }} then platform_user_key
+        end as platform_user_key,
         match_method,
         confidence,
         matched_at,

@@ -35,7 +35,7 @@ delivered as (
         {{ raw_row_json('orders', [
             'order_id', 'buyer_key', 'shop_id', 'item_id', 'quantity', 'pay_fen',
             'discount_fen', 'is_presale', 'status', 'paid_at',
-        ]) }} as raw_row
+        ], hash_columns=['buyer_key']) }} as raw_row
     from orders
 
 ),
@@ -51,7 +51,7 @@ copies_counted as (
 
 copies_compared as (
 
-    {{ compare_key_copies('copies_counted', ['order_id']) }}
+    {{ compare_key_copies('copies_counted', ['order_id'], also_compare=['buyer_key']) }}
 
 ),
 
@@ -106,7 +106,7 @@ final as (
 
     select
         order_id,
-        buyer_key,
+        case when {{ is_lowercase_sha256('buyer_key') }} then buyer_key end as buyer_key,
         shop_id,
         item_id,
         order_status,

@@ -22,7 +22,7 @@ delivered as (
         {{ clean_text('searched_at') }} as searched_at_text,
         {{ raw_row_json('searches', [
             'search_id', 'buyer_key', 'query', 'searched_at',
-        ]) }} as raw_row
+        ], hash_columns=['buyer_key']) }} as raw_row
     from searches
 
 ),
@@ -38,7 +38,7 @@ copies_counted as (
 
 copies_compared as (
 
-    {{ compare_key_copies('copies_counted', ['search_id']) }}
+    {{ compare_key_copies('copies_counted', ['search_id'], also_compare=['buyer_key']) }}
 
 ),
 
@@ -74,7 +74,7 @@ final as (
 
     select
         search_id,
-        buyer_key,
+        case when {{ is_lowercase_sha256('buyer_key') }} then buyer_key end as buyer_key,
         query_text,
         searched_at,
         {{ utc_to_local_date('searched_at') }} as searched_date,

@@ -26,7 +26,7 @@ delivered as (
         {{ clean_text('ref_note_id') }} as ref_note_id,
         {{ raw_row_json('visits', [
             'visit_id', 'shop_id', 'buyer_key', 'visit_at', 'channel', 'ref_note_id',
-        ]) }} as raw_row
+        ], hash_columns=['buyer_key']) }} as raw_row
     from visits
 
 ),
@@ -42,7 +42,7 @@ copies_counted as (
 
 copies_compared as (
 
-    {{ compare_key_copies('copies_counted', ['visit_id']) }}
+    {{ compare_key_copies('copies_counted', ['visit_id'], also_compare=['buyer_key']) }}
 
 ),
 
@@ -82,7 +82,7 @@ final as (
     select
         visit_id,
         shop_id,
-        buyer_key,
+        case when {{ is_lowercase_sha256('buyer_key') }} then buyer_key end as buyer_key,
         channel,
         ref_note_id,
         visited_at,

@@ -24,7 +24,7 @@ delivered as (
         {{ clean_text('event_ms') }} as event_ms,
         {{ raw_row_json('note_events', [
             'event_id', 'note_id', 'user_key', 'event_type', 'event_ms',
-        ]) }} as raw_row
+        ], hash_columns=['user_key']) }} as raw_row
     from note_events
 
 ),
@@ -42,7 +42,7 @@ copies_counted as (
 
 copies_compared as (
 
-    {{ compare_key_copies('copies_counted', ['event_id']) }}
+    {{ compare_key_copies('copies_counted', ['event_id'], also_compare=['user_key']) }}
 
 ),
 
@@ -82,7 +82,7 @@ final as (
     select
         event_id,
         note_id,
-        user_key,
+        case when {{ is_lowercase_sha256('user_key') }} then user_key end as user_key,
         event_type,
         event_at,
         {{ utc_to_local_date('event_at') }} as event_date,

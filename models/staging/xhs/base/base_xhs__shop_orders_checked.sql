@@ -26,7 +26,7 @@ delivered as (
         {{ clean_text('ordered_at') }} as ordered_at_text,
         {{ raw_row_json('shop_orders', [
             'order_id', 'user_key', 'seller_account_id', 'note_id', 'gmv_cny', 'ordered_at',
-        ]) }} as raw_row
+        ], hash_columns=['user_key']) }} as raw_row
     from shop_orders
 
 ),
@@ -42,7 +42,7 @@ copies_counted as (
 
 copies_compared as (
 
-    {{ compare_key_copies('copies_counted', ['order_id']) }}
+    {{ compare_key_copies('copies_counted', ['order_id'], also_compare=['user_key']) }}
 
 ),
 
@@ -82,7 +82,7 @@ final as (
 
     select
         order_id,
-        user_key,
+        case when {{ is_lowercase_sha256('user_key') }} then user_key end as user_key,
         seller_account_id,
         note_id,
         gmv_cny,

@@ -1,0 +1,18 @@
+{#- A hash column's text, safe to keep outside the raw data: a valid hash
+    (64 lowercase hex once trimmed), a blank and NULL stay as they are; any
+    other value becomes `<redacted: N chars, not 64 lowercase hex>`, N its
+    length. A phone number or e-mail delivered in a hash column is a privacy
+    breach (SOURCES.md): the quarantine says what was wrong with the value
+    without copying it. -#}
+{% macro redact_invalid_hash(text_expr) -%}
+    case
+        when {{ clean_text(text_expr) }} is null
+            or {{ is_lowercase_sha256(clean_text(text_expr)) }}
+            then {{ text_expr }}
+        else {{ dbt.concat([
+            "'<redacted: '",
+            "cast(length(" ~ text_expr ~ ") as " ~ dbt.type_string() ~ ")",
+            "' chars, not 64 lowercase hex>'",
+        ]) }}
+    end
+{%- endmacro %}
