@@ -1,11 +1,9 @@
 {#- One row per local day the data covers, with its calendar attributes and
     the sales festivals it falls in. The festival windows are
-    var('sales_festivals'): each has a name, a first and last day of its
-    window and its festival day, as month-day strings repeated every year. -#}
-{%- set sales_festivals = var('sales_festivals', [
-    {'name': '618', 'window_start': '05-13', 'window_end': '06-20', 'festival_day': '06-18'},
-    {'name': '11.11', 'window_start': '10-14', 'window_end': '11-11', 'festival_day': '11-11'},
-]) -%}
+    var('sales_festivals') (set in dbt_project.yml): each has a name, a first
+    and last day of its window and its festival day, as month-day strings
+    repeated every year. -#}
+{%- set sales_festivals = var('sales_festivals') -%}
 with
 
 days as (
