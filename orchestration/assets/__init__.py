@@ -1,0 +1,1 @@
+"""Assets: the raw data and every dbt model."""

@@ -1,0 +1,1 @@
+"""Asset checks beyond dbt's own tests: the data contract on the shared-account join."""
