@@ -27,6 +27,7 @@ ENVIRONMENT: Mapping[str, tuple[str, str]] = {
         "<root>/warehouse/redcat.duckdb",
         "the DuckDB warehouse file; the dbt profile `redcat` reads it too",
     ),
+    "DBT_TARGET": ("duckdb", "dbt target of profile `redcat`, and the Dagster resources for it"),
     "DBT_TARGET_PATH": ("<root>/target", "dbt's compiled artefacts (dbt's own variable)"),
     "DBT_LOG_PATH": ("<root>/logs", "dbt's log folder (dbt's own variable)"),
     "GX_ANALYTICS_ENABLED": ("false", "Great Expectations usage reporting; set off for every run"),
