@@ -161,6 +161,32 @@ def _hex64(relation: str, key: str, column: str, *, nullable: bool = False) -> C
     )
 
 
+def _linked_shop_exists(
+    label: str, platform: str, shops: str, shop_key: str
+) -> ContractExpectation:
+    """Every shop link of `platform` names a shop of `shops` (by its `shop_key` column)."""
+    return ContractExpectation(
+        name=f"linked_{label}_shop_exists",
+        relation=SHOP_LINKS,
+        rule="linked_accounts_and_shops_exist",
+        description=f"Every linked {label} shop is a shop in {shops.split('.', 1)[1]}.",
+        query=_sql(f"""
+            select
+                links.shop_link_id,
+                links.shop_id
+            from (select * from {{batch}}) as links
+            where
+                links.platform = '{platform}'
+                and not exists (
+                    select 1
+                    from {shops} as shops
+                    where shops.{shop_key} = links.shop_id
+                )
+            order by links.shop_link_id
+        """),
+    )
+
+
 def contract_expectations(contract_vars: ContractVars | None = None) -> list[ContractExpectation]:
     """Every expectation of the contract, in report order (relation by relation)."""
     v = contract_vars or load_contract_vars()
@@ -196,46 +222,8 @@ def contract_expectations(contract_vars: ContractVars | None = None) -> list[Con
                 order by links.shop_link_id
             """),
         ),
-        ContractExpectation(
-            name="linked_tb_shop_exists",
-            relation=SHOP_LINKS,
-            rule="linked_accounts_and_shops_exist",
-            description="Every linked tb shop is a shop in stg_tb__shops.",
-            query=_sql(f"""
-                select
-                    links.shop_link_id,
-                    links.shop_id
-                from (select * from {{batch}}) as links
-                where
-                    links.platform = 'taobao'
-                    and not exists (
-                        select 1
-                        from {TB_SHOPS} as shops
-                        where shops.shop_id = links.shop_id
-                    )
-                order by links.shop_link_id
-            """),
-        ),
-        ContractExpectation(
-            name="linked_jd_shop_exists",
-            relation=SHOP_LINKS,
-            rule="linked_accounts_and_shops_exist",
-            description="Every linked jd shop is a shop in stg_jd__shops.",
-            query=_sql(f"""
-                select
-                    links.shop_link_id,
-                    links.shop_id
-                from (select * from {{batch}}) as links
-                where
-                    links.platform = 'jd'
-                    and not exists (
-                        select 1
-                        from {JD_SHOPS} as shops
-                        where shops.vender_id = links.shop_id
-                    )
-                order by links.shop_link_id
-            """),
-        ),
+        _linked_shop_exists("tb", "taobao", TB_SHOPS, "shop_id"),
+        _linked_shop_exists("jd", "jd", JD_SHOPS, "vender_id"),
         ContractExpectation(
             name="linked_xhs_brand_account_exists",
             relation=SHOP_LINKS,

@@ -489,6 +489,22 @@ class _Draft:
     files: tuple[str, ...] = ()
 
 
+def _replaced(
+    kind: str,
+    t: _Table,
+    column: str,
+    rows: Sequence[int],
+    values: Sequence[Any],
+    action: str,
+    *,
+    as_text: bool = False,
+) -> _Draft:
+    """Replace `column` at `rows` by `values`: the fault, keyed by the rows as delivered."""
+    keys = t.keys(rows)
+    t.set(column, rows, values, as_text=as_text)
+    return _Draft(kind, t.table.key, column, action, keys, len(rows))
+
+
 def _duplicate_order_ids(ctx: _Context, kind: str) -> _Draft:
     t = ctx.table("tb/orders")
     rows = ctx.picker.pick(kind, t, ROWS_PER_FAULT)
@@ -530,15 +546,14 @@ def _raw_id_in_hash(ctx: _Context, kind: str) -> _Draft:
     phone = "13" + "".join(str(d) for d in digits[:9])
     other = "15" + "".join(str(d) for d in digits[9:18])
     raw_ids = [phone, f"mei.lin{digits[18]}{digits[19]}@example.com", f"+86{other}"]
-    t.set("user_key", rows, raw_ids, as_text=False)
-    return _Draft(
+    return _replaced(
         kind,
-        t.table.key,
+        t,
         "user_key",
+        rows,
+        raw_ids,
         "user_key holds a raw mobile number, an e-mail address and a +86 mobile number "
         "instead of the salted SHA-256",
-        t.keys(rows),
-        ROWS_PER_FAULT,
     )
 
 
@@ -639,17 +654,15 @@ def _shop_two_brands(ctx: _Context, kind: str) -> _Draft:
         overlapping[row] = other_start <= end and start <= other_end
     owner = ctx.picker.pick(kind + "/owner", tri, 1, overlapping)[0]
     shop = tri.values("tb_shop_id", [owner])[0]
-    keys = tri.keys([claimant])
-    tri.set("tb_shop_id", [claimant], [shop], as_text=False)
-    return _Draft(
+    return _replaced(
         kind,
-        tri.table.key,
+        tri,
         "tb_shop_id",
+        [claimant],
+        [shop],
         f"brand {tri.values('brand_name', [claimant])[0]}'s tri-party account names tb shop "
         f"{shop}, which brand {tri.values('brand_name', [owner])[0]}'s account links over "
         "the same days",
-        keys,
-        1,
     )
 
 
@@ -682,15 +695,14 @@ def _unowned_shop_order(ctx: _Context, kind: str) -> _Draft:
     shop = "ts_" + "".join(f"{b:02x}" for b in rng.integers(0, 256, size=8))
     while shop in known:
         shop = "ts_" + "".join(f"{b:02x}" for b in rng.integers(0, 256, size=8))
-    orders.set("shop_id", rows, [shop] * len(rows), as_text=False)
-    return _Draft(
+    return _replaced(
         kind,
-        orders.table.key,
+        orders,
         "shop_id",
+        rows,
+        [shop] * len(rows),
         f"3 paid order lines (xhs-seeded ones when there are enough) moved to shop {shop}, "
         "which no tri-party account links and tb/shops does not list",
-        orders.keys(rows),
-        ROWS_PER_FAULT,
     )
 
 
@@ -699,14 +711,13 @@ def _negative_money(ctx: _Context, kind: str) -> _Draft:
     positive = _mask(pc.greater(pc.cast(t.column("spend_cny"), pa.decimal128(18, 2)), 0))
     rows = ctx.picker.pick(kind, t, ROWS_PER_FAULT, positive)
     amounts = [Decimal(str(v)) for v in t.values("spend_cny", rows)]
-    t.set("spend_cny", rows, [-a for a in amounts], as_text=False)
-    return _Draft(
+    return _replaced(
         kind,
-        t.table.key,
+        t,
         "spend_cny",
+        rows,
+        [-a for a in amounts],
         "3 daily spends delivered with a minus sign",
-        t.keys(rows),
-        ROWS_PER_FAULT,
     )
 
 
@@ -715,14 +726,13 @@ def _future_timestamp(ctx: _Context, kind: str) -> _Draft:
     rows = ctx.picker.pick(kind, t, ROWS_PER_FAULT)
     # 2096 is a leap year, so a 29 February stays a valid date
     values = ["2096" + str(v)[4:] for v in t.text_values("visit_at", rows)]
-    t.set("visit_at", rows, values, as_text=False)
-    return _Draft(
+    return _replaced(
         kind,
-        t.table.key,
+        t,
         "visit_at",
+        rows,
+        values,
         "3 visits dated in 2096 (a device clock gone wrong), same day and time",
-        t.keys(rows),
-        ROWS_PER_FAULT,
     )
 
 
@@ -736,14 +746,13 @@ def _unparseable_timestamp(ctx: _Context, kind: str) -> _Draft:
         moments[1].strftime("%d/%m/%Y %H:%M:%S"),  # day/month/year
         str(int(moments[2].timestamp())),  # epoch seconds in an ISO 8601 column
     ]
-    t.set("searched_at", rows, values, as_text=False)
-    return _Draft(
+    return _replaced(
         kind,
-        t.table.key,
+        t,
         "searched_at",
+        rows,
+        values,
         "searched_at without its offset, as day/month/year, and as epoch seconds",
-        t.keys(rows),
-        ROWS_PER_FAULT,
     )
 
 
@@ -751,15 +760,15 @@ def _money_wrong_unit(ctx: _Context, kind: str) -> _Draft:
     t = ctx.table("tb/orders")
     rows = ctx.picker.pick(kind, t, ROWS_PER_FAULT)
     fen = [int(str(v)) for v in t.values("pay_fen", rows)]
-    t.set("pay_fen", rows, [f"{v // 100}.{v % 100:02d}" for v in fen], as_text=True)
-    return _Draft(
+    return _replaced(
         kind,
-        t.table.key,
+        t,
         "pay_fen",
+        rows,
+        [f"{v // 100}.{v % 100:02d}" for v in fen],
         "3 pay_fen values delivered in yuan with two decimals (12900 fen as 129.00); "
         "the column becomes text",
-        t.keys(rows),
-        ROWS_PER_FAULT,
+        as_text=True,
     )
 
 
