@@ -55,9 +55,11 @@ EXAMPLE_RELATIONS = (
     "staging.stg_tb__orders",
 )
 
-# The main job's two dbt steps, either side of the data contract.
-BUILD_BEFORE_CONTRACT = ("build", "--exclude", "path:models/marts")
-BUILD_MARTS = ("build", "--select", "path:models/marts")
+# The main job's two dbt steps, either side of the data contract. The main
+# job builds from all the raw data, so the incremental models are rebuilt
+# whole (daily partition runs are Dagster's: orchestration/partitions.py).
+BUILD_BEFORE_CONTRACT = ("build", "--full-refresh", "--exclude", "path:models/marts")
+BUILD_MARTS = ("build", "--full-refresh", "--select", "path:models/marts")
 
 Printer = Callable[[str], None]
 

@@ -8,6 +8,14 @@
     way: every note but the latest gets credit × GMV rounded down to the fen,
     the latest gets the rest, so attributed GMV adds up to exactly the order's
     GMV and never exceeds it. Notes left with no credit are dropped. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='attribution_credit_id',
+    on_schema_change='fail',
+    pre_hook="{{ delete_partition_window('order_date') }}",
+) }}
+
 with
 
 touches as (
@@ -28,6 +36,7 @@ touches as (
         ordered_at,
         event_at
     from {{ ref('int_touchpoints_joined_to_orders') }}
+    where {{ in_partition_window('order_date') }}
 ),
 
 attribution_models as (

@@ -11,6 +11,14 @@
     under that note: a tb visit with channel xhs_ad_link to the order's shop
     referring that note within the click window, or a jd order whose
     source_note_id is that note. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='touch_id',
+    on_schema_change='fail',
+    pre_hook="{{ delete_partition_window('order_date') }}",
+) }}
+
 with
 
 conversions as (
@@ -29,7 +37,9 @@ conversions as (
         order_date,
         ordered_at
     from {{ ref('int_conversions_unified') }}
-    where is_eligible
+    where
+        is_eligible
+        and {{ in_partition_window('order_date') }}
 ),
 
 touchpoints as (
@@ -42,6 +52,7 @@ touchpoints as (
         touch_kind,
         event_at
     from {{ ref('int_touchpoints_classified') }}
+    where {{ in_partition_window('event_date', extra_days=partition_lookback_days()) }}
 ),
 
 link_visits as (
@@ -51,7 +62,9 @@ link_visits as (
         ref_note_id,
         visited_at
     from {{ ref('stg_tb__visits') }}
-    where channel = 'xhs_ad_link'
+    where
+        channel = 'xhs_ad_link'
+        and {{ in_partition_window('visited_date', extra_days=partition_lookback_days()) }}
 ),
 
 touches_in_window as (

@@ -1,4 +1,12 @@
 {#- Event counts per note and local day, for every note that had events. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='note_day_id',
+    on_schema_change='fail',
+    pre_hook="{{ delete_partition_window('local_date') }}",
+) }}
+
 with
 
 note_events as (
@@ -7,6 +15,7 @@ note_events as (
         event_type,
         event_date
     from {{ ref('stg_xhs__note_events') }}
+    where {{ in_partition_window('event_date') }}
 ),
 
 notes as (

@@ -1,6 +1,14 @@
 {#- xhs events of users on notes that promote a brand, as attribution touches:
     click touches (read, like, save, comment, share, link_click) and view
     touches (impression). follow events are not touches. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+    on_schema_change='fail',
+    pre_hook="{{ delete_partition_window('event_date') }}",
+) }}
+
 with
 
 note_events as (
@@ -12,6 +20,7 @@ note_events as (
         event_at,
         event_date
     from {{ ref('stg_xhs__note_events') }}
+    where {{ in_partition_window('event_date') }}
 ),
 
 seeding_notes as (

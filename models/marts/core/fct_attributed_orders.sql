@@ -1,3 +1,11 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='attribution_credit_id',
+    on_schema_change='fail',
+    pre_hook="{{ delete_partition_window('order_date') }}",
+) }}
+
 with
 
 credits as (
@@ -21,6 +29,7 @@ credits as (
         first_touch_at,
         last_touch_at
     from {{ ref('int_attribution_credits_computed') }}
+    where {{ in_partition_window('order_date') }}
 ),
 
 final as (

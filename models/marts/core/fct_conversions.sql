@@ -1,3 +1,11 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='conversion_id',
+    on_schema_change='fail',
+    pre_hook="{{ delete_partition_window('order_date') }}",
+) }}
+
 with
 
 conversions as (
@@ -19,17 +27,21 @@ conversions as (
         order_date,
         ordered_at
     from {{ ref('int_conversions_unified') }}
+    where {{ in_partition_window('order_date') }}
 ),
 
 attributed_orders as (
     select distinct conversion_id
     from {{ ref('int_attribution_credits_computed') }}
+    where {{ in_partition_window('order_date') }}
 ),
 
 direct_link_orders as (
     select distinct conversion_id
     from {{ ref('int_touchpoints_joined_to_orders') }}
-    where is_direct_link_path
+    where
+        is_direct_link_path
+        and {{ in_partition_window('order_date') }}
 ),
 
 final as (

@@ -1,3 +1,11 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='note_day_id',
+    on_schema_change='fail',
+    pre_hook="{{ delete_partition_window('local_date') }}",
+) }}
+
 with
 
 note_days as (
@@ -18,6 +26,7 @@ note_days as (
         is_ad,
         local_date
     from {{ ref('int_note_days_aggregated') }}
+    where {{ in_partition_window('local_date') }}
 ),
 
 final as (
