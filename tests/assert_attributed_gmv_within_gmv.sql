@@ -137,108 +137,53 @@ campaign_slices as (
             and campaign_roi.attribution_model = campaign_order_totals.attribution_model
 ),
 
-brand_gmv as (
-    select
-        brand_name,
-        sum(gmv_cny) as gmv_cny
-    from conversions
-    group by brand_name
-),
+{#- brand and day: attributed GMV of the slice against all its conversions -#}
+{%- set conversion_slices = [('brand', 'brand_name'), ('day', 'order_date')] %}
+{%- for slice, column in conversion_slices %}
 
-brand_credit_totals as (
-    select
-        brand_name,
-        attribution_model,
-        sum(attributed_gmv_cny) as attributed_gmv_cny
-    from credits
-    group by
-        brand_name,
-        attribution_model
-),
+    {{ slice }}_gmv as (
+        select
+            {{ column }},
+            sum(gmv_cny) as gmv_cny
+        from conversions
+        group by {{ column }}
+    ),
 
-brand_slices as (
-    select
-        'brand' as slice,
-        brand_credit_totals.brand_name as slice_key,
-        brand_credit_totals.attribution_model,
-        brand_credit_totals.attributed_gmv_cny,
-        coalesce(brand_gmv.gmv_cny, 0) as gmv_cny
-    from brand_credit_totals
-    left join brand_gmv
-        on brand_credit_totals.brand_name = brand_gmv.brand_name
-),
+    {{ slice }}_credit_totals as (
+        select
+            {{ column }},
+            attribution_model,
+            sum(attributed_gmv_cny) as attributed_gmv_cny
+        from credits
+        group by
+            {{ column }},
+            attribution_model
+    ),
 
-day_gmv as (
-    select
-        order_date,
-        sum(gmv_cny) as gmv_cny
-    from conversions
-    group by order_date
-),
-
-day_credit_totals as (
-    select
-        order_date,
-        attribution_model,
-        sum(attributed_gmv_cny) as attributed_gmv_cny
-    from credits
-    group by
-        order_date,
-        attribution_model
-),
-
-day_slices as (
-    select
-        'day' as slice,
-        day_credit_totals.attribution_model,
-        day_credit_totals.attributed_gmv_cny,
-        cast(day_credit_totals.order_date as {{ dbt.type_string() }}) as slice_key,
-        coalesce(day_gmv.gmv_cny, 0) as gmv_cny
-    from day_credit_totals
-    left join day_gmv
-        on day_credit_totals.order_date = day_gmv.order_date
-),
+    {{ slice }}_slices as (
+        select
+            '{{ slice }}' as slice,
+            {{ slice }}_credit_totals.attribution_model,
+            {{ slice }}_credit_totals.attributed_gmv_cny,
+            cast({{ slice }}_credit_totals.{{ column }} as {{ dbt.type_string() }}) as slice_key,
+            coalesce({{ slice }}_gmv.gmv_cny, 0) as gmv_cny
+        from {{ slice }}_credit_totals
+        left join {{ slice }}_gmv
+            on {{ slice }}_credit_totals.{{ column }} = {{ slice }}_gmv.{{ column }}
+    ),
+{%- endfor %}
 
 slices as (
-    select
-        slice,
-        slice_key,
-        attribution_model,
-        attributed_gmv_cny,
-        gmv_cny
-    from order_slices
-    union all
-    select
-        slice,
-        slice_key,
-        attribution_model,
-        attributed_gmv_cny,
-        gmv_cny
-    from note_slices
-    union all
-    select
-        slice,
-        slice_key,
-        attribution_model,
-        attributed_gmv_cny,
-        gmv_cny
-    from campaign_slices
-    union all
-    select
-        slice,
-        slice_key,
-        attribution_model,
-        attributed_gmv_cny,
-        gmv_cny
-    from brand_slices
-    union all
-    select
-        slice,
-        slice_key,
-        attribution_model,
-        attributed_gmv_cny,
-        gmv_cny
-    from day_slices
+    {%- for slice in ['order', 'note', 'campaign', 'brand', 'day'] %}
+        select
+            slice,
+            slice_key,
+            attribution_model,
+            attributed_gmv_cny,
+            gmv_cny
+        from {{ slice }}_slices
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 final as (
