@@ -200,31 +200,33 @@ def deliveries(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
+def rows_on_days(
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, key: str, first: date, last: date
+) -> int:
+    """Rows of table `key` in `raw_dir` whose local day is in [first, last]."""
+    local_day = LOCAL_DAY_SQL[key]
+    row = con.execute(
+        f"select count(*) from read_csv('{raw_dir / key}.csv', header = true, "
+        f"all_varchar = true) where {local_day} between {_sql_date(first)} and {_sql_date(last)}"
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 def late_rows(day1: Path, day2: Path) -> dict[str, dict[str, int]]:
     """Per late table, the rows day 2 delivers for the late days and FAR_DAY that day 1 did not."""
-    counts: dict[str, dict[str, int]] = {}
+    spans = {
+        "late": (DAY - timedelta(days=LATE_DAYS), DAY - timedelta(days=1)),
+        "beyond_lookback": (FAR_DAY, FAR_DAY),
+    }
     with duckdb.connect() as con:
-        for key in LATE_TABLES:
-            local_day = LOCAL_DAY_SQL[key]
-
-            def rows(raw_dir: Path, where: str, key: str = key, local_day: str = local_day) -> int:
-                row = con.execute(
-                    f"select count(*) from read_csv('{raw_dir / key}.csv', header = true, "
-                    f"all_varchar = true) where {where.format(day=local_day)}"
-                ).fetchone()
-                assert row is not None
-                return int(row[0])
-
-            late = (
-                f"{{day}} >= {_sql_date(DAY - timedelta(days=LATE_DAYS))} "
-                f"and {{day}} < {_sql_date(DAY)}"
-            )
-            far = f"{{day}} = {_sql_date(FAR_DAY)}"
-            counts[key] = {
-                "late": rows(day2, late) - rows(day1, late),
-                "beyond_lookback": rows(day2, far) - rows(day1, far),
+        return {
+            key: {
+                name: rows_on_days(con, day2, key, *span) - rows_on_days(con, day1, key, *span)
+                for name, span in spans.items()
             }
-    return counts
+            for key in LATE_TABLES
+        }
 
 
 def test_rows_arrive_late_within_and_beyond_the_lookback(deliveries: dict[str, Path]) -> None:
