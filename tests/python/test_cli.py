@@ -18,14 +18,9 @@ from redcat.bench import BenchReport, largest_staging_relation, print_report
 from redcat.cli import main
 from redcat.contract import RAW_TABLES
 from redcat.load import load_raw_dir, loaded_relations
-from redcat.run import (
-    describe_warehouse,
-    ensure_generated,
-    generated_dir,
-    manifest_matches,
-    query_example,
-    run,
-)
+from redcat.pipeline import RawRequest, prepare_raw
+from redcat.pipeline.raw import ensure_generated, generated_dir, manifest_matches
+from redcat.run import describe_warehouse, query_example
 from redcat.warehouse import ENVIRONMENT, DbtRunError, project_root, run_dbt, warehouse_path
 
 ROOT = project_root()
@@ -209,11 +204,10 @@ def test_run_reads_the_loaded_dir_then_falls_back_to_the_seeds(
 ):
     write_raw_dir(tmp_path / "raw", 4)
 
-    report = run(
-        raw_dir=tmp_path / "raw", db_path=db_path, dbt_args=["run", "-s", "base_tb__shops"]
-    )
+    raw = prepare_raw(RawRequest(source="load", raw_dir=tmp_path / "raw"), db_path, ROOT)
+    run_dbt(["run", "-s", "base_tb__shops"], db_path=db_path)
 
-    assert report.raw_source == str((tmp_path / "raw").resolve())
+    assert raw.description == str((tmp_path / "raw").resolve())
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         shops = con.execute("select shop_id from staging.base_tb__shops order by 1").fetchall()
@@ -222,9 +216,10 @@ def test_run_reads_the_loaded_dir_then_falls_back_to_the_seeds(
     assert shops == [("ts_00000",), ("ts_00001",), ("ts_00002",), ("ts_00003",)]
 
     build_from_seeds = ["build", "-s", "+base_tb__shops", "--exclude-resource-type", "test"]
-    report = run(db_path=db_path, dbt_args=build_from_seeds)
+    raw = prepare_raw(RawRequest(source="sample"), db_path, ROOT)
+    run_dbt(build_from_seeds, db_path=db_path)
 
-    assert report.raw_source == "seeds"
+    assert raw.description == "seeds"
     assert loaded_relations(db_path) == []
     con = duckdb.connect(str(db_path), read_only=True)
     try:
@@ -232,9 +227,9 @@ def test_run_reads_the_loaded_dir_then_falls_back_to_the_seeds(
     finally:
         con.close()
     assert [s for (s,) in shops] == seed_column(ROOT / "seeds" / "tb" / "tb__shops.csv", "shop_id")
-    out = capsys.readouterr().out
-    assert "Dropped 14 loaded raw relations; the committed seeds apply." in out
-    assert f"Warehouse: {db_path}" in out
+    assert len(raw.dropped) == 14  # the loaded raw relations, so the seeds apply
+    describe_warehouse(db_path)
+    assert f"Warehouse: {db_path}" in capsys.readouterr().out
 
 
 def test_generate_prints_rows_and_its_output_loads(
