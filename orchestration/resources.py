@@ -18,6 +18,7 @@ resources' methods, whatever the environment.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -69,12 +70,18 @@ class ContractResource(dg.ConfigurableResource):
         from redcat.contract_checks import run_contract
 
         gx_root = contract_gx_root(settings, db_path, Path(self.gx_root) if self.gx_root else None)
-        return run_contract(
-            db_path,
-            build_data_docs=self.build_data_docs,
-            sample_size=self.sample_size,
-            gx_root=gx_root,
-        )
+        try:
+            return run_contract(
+                db_path,
+                build_data_docs=self.build_data_docs,
+                sample_size=self.sample_size,
+                gx_root=gx_root,
+            )
+        finally:
+            # GX's data context is left as cyclic garbage holding duckdb objects; collected
+            # at interpreter exit instead, after duckdb's bindings were torn down, they are
+            # reported as "nanobind: leaked ..." after the run's last line.
+            gc.collect()
 
 
 class PublishGatesResource(dg.ConfigurableResource):

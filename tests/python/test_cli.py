@@ -371,3 +371,46 @@ def test_bootstrap_rejects_a_python_other_than_3_11(tmp_path: Path):
     assert completed.returncode == 1
     assert "python3 on PATH is Python 3.12" in completed.stderr
     assert "redcat needs Python 3.11" in completed.stderr
+
+
+@pytest.mark.slow
+def test_run_without_a_terminal_prints_one_line_per_step_and_the_summary_last(db_path: Path):
+    completed = subprocess.run(
+        [str(redcat_executable()), "run"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert completed.stderr == ""
+    lines = completed.stdout.splitlines()
+    assert len(lines) <= 60
+    steps = [line.split(":", 1)[0] for line in lines[:6]]
+    assert steps == [
+        "raw data",
+        "staging and intermediate",
+        "data contract",
+        "publish gates",
+        "marts",
+        "publish",
+    ] or steps == [
+        "raw data",
+        "staging and intermediate",
+        "publish gates",
+        "data contract",
+        "marts",
+        "publish",
+    ]
+    assert lines[0].startswith("raw data: the committed seeds (seeds/) in ")
+    assert re.match(r"^staging and intermediate: \d+ dbt nodes in [\d.]+ s$", lines[1])
+    assert re.match(r"^redcat run finished in [\d.]+ s$", lines[7])
+    log = db_path.parent / "logs" / "redcat-run.log"
+    assert lines[-1] == f"Log (dbt, Dagster, Great Expectations): {log}"
+    assert log.stat().st_size > 0
+    for noise in ("leaked", "Traceback", "INFO", "WARNING", "Warning"):
+        assert noise not in completed.stdout, noise
+    assert f"Published for BI: {db_path.parent / 'published' / 'redcat_marts.duckdb'}" in (
+        completed.stdout
+    )

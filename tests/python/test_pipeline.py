@@ -98,6 +98,14 @@ def test_an_accepted_volume_change_passes_the_volume_rules_only() -> None:
     )
 
 
+def test_all_accepts_every_volume_change() -> None:
+    report = check_publish_gates(volumes(), LIMITS, baseline=BASELINE, accept=["all"])
+
+    assert [(f.table, f.rule) for f in report.failures] == [
+        ("tb/orders", "quarantine_share_over_limit")
+    ]
+
+
 def test_without_a_baseline_only_quarantine_and_emptiness_count() -> None:
     report = check_publish_gates(volumes(None), LIMITS, baseline=None)
 
@@ -122,6 +130,8 @@ def test_tables_are_named_as_the_raw_contract_names_them() -> None:
     with pytest.raises(ValueError) as caught:
         table_key("tb/order")
     assert str(caught.value).startswith("no raw table 'tb/order'; the tables are xhs/accounts, ")
+    assert str(caught.value).endswith(", shared/user_matches (or all)")
+    assert table_key("all") == "all"
 
 
 def test_the_publication_record_round_trips(tmp_path: Path) -> None:

@@ -14,8 +14,8 @@ raw, accepted and quarantined rows per table). A table stops the run when
   from loaded data (`publication.json`, see `redcat.pipeline.publication`).
   The committed seeds are no baseline, and a first load has none.
 
-A table named in `accept` (`redcat run --accept-volume-change TABLE`) passes
-the two volume rules (a real drop, or a table that is empty for a reason);
+A table named in `accept` (`redcat run --accept-volume-change TABLE`, or
+`all`: a new feed, a smaller generated scale) passes the two volume rules (a real drop, or a table that is empty for a reason);
 the quarantine share always applies. The failures name table, rule, counts
 and share; `PublishGateError` carries the report (exit status 4).
 """
@@ -108,14 +108,19 @@ class GateReport:
         return "\n".join(lines)
 
 
+ALL_TABLES = "all"
+
+
 def table_key(name: str) -> str:
-    """`tb/orders` or `tb__orders` -> `tb/orders`; ValueError for a table the contract lacks."""
+    """`tb/orders` or `tb__orders` -> `tb/orders` (`all` stays `all`); ValueError for a table
+    the raw contract lacks."""
     keys = {t.key: t.key for t in RAW_TABLES} | {t.relation: t.key for t in RAW_TABLES}
+    keys[ALL_TABLES] = ALL_TABLES
     try:
         return keys[name.strip()]
     except KeyError:
         known = ", ".join(t.key for t in RAW_TABLES)
-        raise ValueError(f"no raw table {name!r}; the tables are {known}") from None
+        raise ValueError(f"no raw table {name!r}; the tables are {known} (or all)") from None
 
 
 def read_volumes(
@@ -149,7 +154,7 @@ def _failures(
             f"{limits.publish_max_quarantine_share:.1%} ({QUARANTINE_SHARE_VAR}); "
             "see staging.stg_quarantine__rejected_rows",
         )
-    if key in accepted:
+    if key in accepted or ALL_TABLES in accepted:
         return
     hint = f"if that is real: redcat run --accept-volume-change {key}"
     if volume.raw_rows == 0:
