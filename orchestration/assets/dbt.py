@@ -39,8 +39,13 @@ from dagster_dbt import (
 from orchestration.assets.raw import RAW_DATA_KEY, RAW_GROUP
 from orchestration.partitions import partition_vars
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
-from redcat.pipeline import DbtProjectPaths, ModelCatalog, PipelineObserver
-from redcat.pipeline.observer import STEP_MARTS, STEP_WAREHOUSE
+from redcat.pipeline import (
+    STEP_MARTS,
+    STEP_WAREHOUSE,
+    DbtProjectPaths,
+    ModelCatalog,
+    PipelineObserver,
+)
 
 LAYERS = ("staging", "intermediate", "marts")
 MARTS_SELECT = "path:models/marts"

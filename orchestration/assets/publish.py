@@ -12,13 +12,13 @@ import dagster as dg
 
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from redcat.pipeline import (
+    STEP_PUBLISH,
     ModelCatalog,
     PipelineObserver,
     publish_for_bi,
     raw_is_loaded,
     read_volumes,
 )
-from redcat.pipeline.observer import STEP_PUBLISH
 
 PUBLICATION_KEY = dg.AssetKey("bi_publication")
 

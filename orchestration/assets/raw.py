@@ -13,8 +13,14 @@ from pydantic import Field
 
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from redcat.contract import RAW_SCHEMA, RAW_TABLES, SAMPLE_SCHEMA
-from redcat.pipeline import DEFAULT_SEED, PipelineObserver, RawData, RawRequest, prepare_raw
-from redcat.pipeline.observer import STEP_RAW
+from redcat.pipeline import (
+    DEFAULT_SEED,
+    STEP_RAW,
+    PipelineObserver,
+    RawData,
+    RawRequest,
+    prepare_raw,
+)
 from redcat.warehouse import project_root
 
 RAW_GROUP = "raw"

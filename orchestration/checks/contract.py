@@ -21,8 +21,7 @@ from typing import Any
 import dagster as dg
 
 from orchestration.resources import WAREHOUSE_POOL, ContractResource, WarehouseResource
-from redcat.pipeline import ModelCatalog, PipelineObserver
-from redcat.pipeline.observer import STEP_CONTRACT
+from redcat.pipeline import STEP_CONTRACT, ModelCatalog, PipelineObserver
 
 CHECK_NAME = "shared_account_contract"
 CONTRACT_MODULE = "redcat.contract_checks"

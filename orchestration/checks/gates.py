@@ -13,6 +13,7 @@ import dagster as dg
 
 from orchestration.resources import WAREHOUSE_POOL, PublishGatesResource, WarehouseResource
 from redcat.pipeline import (
+    STEP_GATES,
     ModelCatalog,
     PipelineObserver,
     check_publish_gates,
@@ -21,7 +22,6 @@ from redcat.pipeline import (
     read_volumes,
     volume_baseline,
 )
-from redcat.pipeline.observer import STEP_GATES
 
 CHECK_NAME = "publish_gates"
 

@@ -28,7 +28,16 @@ from redcat.pipeline.gates import (
     table_key,
     volume_baseline,
 )
-from redcat.pipeline.observer import PipelineObserver
+from redcat.pipeline.observer import (
+    STEP_CONTRACT,
+    STEP_GATES,
+    STEP_MARTS,
+    STEP_PUBLISH,
+    STEP_RAW,
+    STEP_WAREHOUSE,
+    STEPS,
+    PipelineObserver,
+)
 from redcat.pipeline.project import (
     DBT_TARGET_ENV,
     DbtProjectPaths,
@@ -49,6 +58,13 @@ from redcat.pipeline.relations import list_relations, row_counts
 __all__ = [
     "DBT_TARGET_ENV",
     "DEFAULT_SEED",
+    "STEPS",
+    "STEP_CONTRACT",
+    "STEP_GATES",
+    "STEP_MARTS",
+    "STEP_PUBLISH",
+    "STEP_RAW",
+    "STEP_WAREHOUSE",
     "CatalogError",
     "DbtProjectPaths",
     "GateReport",
