@@ -15,8 +15,9 @@ raw, accepted and quarantined rows per table). A table stops the run when
   The committed seeds are no baseline, and a first load has none.
 
 A table named in `accept` (`redcat run --accept-volume-change TABLE`, or
-`all`: a new feed, a smaller generated scale) passes the two volume rules (a real drop, or a table that is empty for a reason);
-the quarantine share always applies. The failures name table, rule, counts
+`all`: a new feed, a smaller generated scale) passes the two volume rules (a
+real drop, or a table that is empty for a reason); the quarantine share
+always applies. The failures name table, rule, counts
 and share; `PublishGateError` carries the report (exit status 4).
 """
 
