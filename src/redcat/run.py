@@ -276,6 +276,8 @@ def run(
                 dbt_vars=dbt_vars,
                 accept_volume_change=accept_volume_change,
             )
+    except PipelineStepError as error:
+        raise PipelineStepError(f"{error}\nThe run's whole log: {log}") from error
     finally:
         display.close()
     gates = display.results.get(STEP_GATES)
