@@ -39,6 +39,7 @@ from typing import Any
 from redcat.load import LoadReport, RawInputError
 from redcat.pipeline import (
     DEFAULT_SEED,
+    CatalogError,
     GateReport,
     PublishGateError,
     RawData,
@@ -54,6 +55,7 @@ from redcat.pipeline.observer import (
     STEP_RAW,
     STEP_WAREHOUSE,
 )
+from redcat.pipeline.project import DbtParseError
 from redcat.publish import Publication
 from redcat.warehouse import project_root, warehouse_path
 
@@ -159,77 +161,9 @@ def _raw_request(raw_dir: Path | None, scale: float | None, seed: int) -> RawReq
     return RawRequest(source="sample")
 
 
-def _run_config(request: RawRequest) -> dict[str, Any]:
-    config: dict[str, Any] = {
-        "source": request.source,
-        "scale": request.scale,
-        "seed": request.seed,
-    }
-    if request.raw_dir is not None:
-        config["raw_dir"] = str(request.raw_dir)
-    return {"ops": {"raw_data": {"config": config}}}
-
-
-def _user_error(error: BaseException) -> BaseException:
-    """The exception a step raised, out of Dagster's wrapper."""
-    return getattr(error, "user_exception", None) or error
-
-
-def execute_main_job(
-    request: RawRequest,
-    db_path: Path,
-    *,
-    observer: Any,
-    gx_root: Path | None = None,
-    dbt_vars: Mapping[str, Any] | None = None,
-    accept_volume_change: Sequence[str] = (),
-    persistent: bool = True,
-) -> bool:
-    """Execute the Dagster job `redcat_run` in this process; True when it succeeded.
-
-    The steps' results reach `observer`; an exception a step raised is
-    re-raised as it was (a `RawInputError`, say).
-    """
-    from orchestration.definitions import build_definitions
-    from orchestration.instance import ephemeral_instance, persistent_instance
-    from orchestration.resources import ContractResource, PublishGatesResource, WarehouseResource
-    from orchestration.schedules import MAIN_JOB
-
-    defs = build_definitions(
-        resources={
-            "warehouse": WarehouseResource(db_path=str(db_path)),
-            "contract": ContractResource(gx_root=str(gx_root) if gx_root else None),
-            "publish_gates": PublishGatesResource(accept_volume_change=list(accept_volume_change)),
-            "observer": observer,
-        },
-        dbt_vars=dbt_vars,
-    )
-    job = defs.resolve_job_def(MAIN_JOB)
-    partitions = next(
-        a.partitions_def for a in defs.resolve_all_asset_specs() if a.partitions_def is not None
-    )
-    instance = persistent_instance(db_path) if persistent else ephemeral_instance()
-    with instance as dagster:
-        try:
-            result = job.execute_in_process(
-                run_config=_run_config(request),
-                instance=dagster,
-                partition_key=partitions.get_last_partition_key(),
-                raise_on_error=True,
-            )
-        except Exception as error:
-            cause = _user_error(error)
-            if isinstance(cause, RawInputError):
-                raise cause from None
-            if _gate_or_contract_failed(observer):
-                return False
-            raise PipelineStepError(str(cause)) from error
-    return bool(result.success)
-
-
-def _gate_or_contract_failed(observer: Any) -> bool:
-    gates = observer.results.get(STEP_GATES)
-    contract = observer.results.get(STEP_CONTRACT)
+def _gate_or_contract_failed(display: Any) -> bool:
+    gates = display.results.get(STEP_GATES)
+    contract = display.results.get(STEP_CONTRACT)
     return (gates is not None and not gates.success) or (
         contract is not None and not getattr(contract, "success", False)
     )
@@ -254,6 +188,7 @@ def run(
     Progress goes to `stream` (default: stdout; a live display on a terminal
     unless `quiet`), the summary to `echo` (default: print to `stream`).
     """
+    from orchestration.main_job import execute_main_job
     from redcat.display import RunDisplay
 
     started = time.perf_counter()
@@ -276,8 +211,12 @@ def run(
                 dbt_vars=dbt_vars,
                 accept_volume_change=accept_volume_change,
             )
-    except PipelineStepError as error:
-        raise PipelineStepError(f"{error}\nThe run's whole log: {log}") from error
+    except (RawInputError, DbtParseError, CatalogError):
+        raise
+    except Exception as error:
+        if not _gate_or_contract_failed(display):
+            raise PipelineStepError(f"{error}\nThe run's whole log: {log}") from error
+        succeeded = False
     finally:
         display.close()
     gates = display.results.get(STEP_GATES)
