@@ -3,8 +3,8 @@
 The definitions are built with the run's dbt vars and resources (the
 warehouse, the GX project, the accepted volume changes, the observer that
 shows progress), and the job runs over the last partition (the data's last
-day) as a full rebuild, against the warehouse's own Dagster instance (so the
-run shows in the UI) or an ephemeral one.
+day) as a full rebuild, on an in-memory instance or (`persistent`) the
+warehouse's own Dagster instance, so that the run shows in the UI.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def execute_main_job(
     gx_root: Path | None = None,
     dbt_vars: Mapping[str, Any] | None = None,
     accept_volume_change: Sequence[str] = (),
-    persistent: bool = True,
+    persistent: bool = False,
 ) -> bool:
     """Execute `redcat_run`; True when every step succeeded.
 

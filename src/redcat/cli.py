@@ -147,6 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="publish although raw table TABLE (e.g. tb/orders) fell in volume or is empty",
     )
     run.add_argument(
+        "--record-run",
+        action="store_true",
+        help="keep the run in warehouse/dagster/, where the Dagster UI lists it (slower)",
+    )
+    run.add_argument(
         "--quiet",
         action="store_true",
         help="plain lines instead of the progress display; the summary is still printed",
@@ -230,6 +235,7 @@ def _cmd_run(args: argparse.Namespace) -> None:
         dbt_vars=args.vars,
         accept_volume_change=args.accept_volume_change,
         quiet=args.quiet,
+        record_run=args.record_run,
     )
 
 

@@ -5,9 +5,9 @@ The pipeline is defined once, as the asset graph of `orchestration/`:
     raw data -> staging and intermediate -> publish gates + data contract -> marts -> publish
 
 `run()` builds those definitions (with the run's `--vars`), executes the job
-`redcat_run` in this process against the warehouse's own Dagster instance
-(`warehouse/dagster/`, so the run shows in the UI), and turns the outcome
-into a `RunReport` or an error:
+`redcat_run` in this process (on an in-memory Dagster instance, or with
+`record_run` on the warehouse's own, `warehouse/dagster/`, so the run shows
+in the UI), and turns the outcome into a `RunReport` or an error:
 
 - `RawInputError`: the raw directory was rejected (nothing loaded);
 - `PublishGateError`: a raw table was mostly quarantined, empty or fell in
@@ -180,6 +180,7 @@ def run(
     dbt_vars: Mapping[str, Any] | None = None,
     accept_volume_change: Sequence[str] = (),
     quiet: bool = False,
+    record_run: bool = False,
     echo: Printer | None = None,
     stream: Any = None,
 ) -> RunReport:
@@ -187,6 +188,10 @@ def run(
 
     Progress goes to `stream` (default: stdout; a live display on a terminal
     unless `quiet`), the summary to `echo` (default: print to `stream`).
+    `record_run` keeps the run in the warehouse's Dagster instance
+    (`warehouse/dagster/`, listed by the UI); by default the run's events stay
+    in memory, since writing its 1,200-odd events to SQLite one by one costs
+    more than the rest of Dagster's part in the run.
     """
     from orchestration.main_job import execute_main_job
     from redcat.display import RunDisplay
@@ -210,6 +215,7 @@ def run(
                 gx_root=gx_root,
                 dbt_vars=dbt_vars,
                 accept_volume_change=accept_volume_change,
+                persistent=record_run,
             )
     except (RawInputError, DbtParseError, CatalogError):
         raise
