@@ -4,8 +4,8 @@ The same as `dagster dev` in the project folder, with three differences a
 new user would otherwise trip on:
 
 - runs are kept in the warehouse's instance folder (`<warehouse dir>/dagster/`,
-  `warehouse/dagster/` by default, telemetry off), the one `redcat run` records
-  its runs in;
+  `warehouse/dagster/` by default, telemetry off), the one `redcat run --record-run`
+  records its runs in;
 - no "superseded" warning: Dagster's `dagster dev` command warns that it is
   superseded by `dg dev` before any project code runs; this starts the same
   services through the same function `dg dev` calls;

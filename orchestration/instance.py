@@ -2,7 +2,7 @@
 
 With the default warehouse that is `warehouse/dagster/`, the folder the
 committed `dagster.yaml` names for a plain `dagster dev` in the project
-folder, so runs of `redcat run` show in the UI. The folder holds its own
+folder, so runs of `redcat run --record-run` show in the UI. The folder holds its own
 `dagster.yaml` (telemetry off), written when missing, for `DAGSTER_HOME`.
 """
 
