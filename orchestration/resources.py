@@ -4,20 +4,39 @@
 and with it the warehouse resources; `REDCAT_DUCKDB_PATH` picks the DuckDB
 file (default `<root>/warehouse/redcat.duckdb`). Assets only call the
 resources' methods, whatever the environment.
+
+- `dbt`: the dbt CLI on the project;
+- `warehouse`: the DuckDB file (row counts on short read-only connections).
+  It lives for the whole run, so it is where a run-wide warehouse lock
+  belongs (taken in `yield_for_execution`);
+- `contract`: the Great Expectations contract;
+- `publish_gates`: the run's exceptions to the volume gates
+  (`accept_volume_change`, set in the launchpad or by `redcat run`);
+- `observer`: what the steps report to (`redcat.pipeline.PipelineObserver`;
+  `redcat run` passes its progress display).
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
+from pydantic import Field
 
-from orchestration.project import DBT_TARGET_ENV, dbt_executable
-from redcat.load import quote_ident
-from redcat.warehouse import connect, warehouse_path
+from orchestration.project import dbt_executable
+from redcat.pipeline import (
+    DBT_TARGET_ENV,
+    PipelineObserver,
+    PipelineVars,
+    contract_gx_root,
+    row_counts,
+    table_key,
+)
+from redcat.warehouse import warehouse_path
 
 DEFAULT_TARGET = "duckdb"
 # Every step that writes or reads the DuckDB file runs in this pool (limit 1).
@@ -35,26 +54,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def row_counts(self, relations: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """Rows in each existing `(schema, name)` relation, on one read-only connection."""
-        wanted = list(dict.fromkeys(relations))
-        if not wanted or not self.path.exists():
-            return {}
-        counts: dict[tuple[str, str], int] = {}
-        with connect(self.path, read_only=True) as con:
-            existing = {
-                (schema, name)
-                for schema, name in con.execute(
-                    "select table_schema, table_name from information_schema.tables "
-                    "where table_catalog = current_database()"
-                ).fetchall()
-            }
-            for schema, name in wanted:
-                if (schema, name) not in existing:
-                    continue
-                row = con.execute(
-                    f"select count(*) from {quote_ident(schema)}.{quote_ident(name)}"
-                ).fetchone()
-                counts[(schema, name)] = int(row[0]) if row else 0
-        return counts
+        return row_counts(self.path, relations)
 
 
 class ContractResource(dg.ConfigurableResource):
@@ -64,16 +64,35 @@ class ContractResource(dg.ConfigurableResource):
     sample_size: int = 5
     gx_root: str | None = None  # the GX project; default <root>/gx
 
-    def validate(self, db_path: Path) -> Any:
-        """Run the contract against the warehouse at `db_path`; returns its `ContractReport`."""
+    def validate(self, db_path: Path, settings: PipelineVars) -> Any:
+        """Run the contract against the warehouse at `db_path` with the thresholds of
+        `settings` (the run's dbt vars); returns its `ContractReport`."""
         from redcat.contract_checks import run_contract
 
-        return run_contract(
-            db_path,
-            build_data_docs=self.build_data_docs,
-            sample_size=self.sample_size,
-            gx_root=Path(self.gx_root) if self.gx_root else None,
-        )
+        gx_root = contract_gx_root(settings, db_path, Path(self.gx_root) if self.gx_root else None)
+        try:
+            return run_contract(
+                db_path,
+                build_data_docs=self.build_data_docs,
+                sample_size=self.sample_size,
+                gx_root=gx_root,
+            )
+        finally:
+            # GX's data context is left as cyclic garbage holding duckdb objects; collected
+            # at interpreter exit instead, after duckdb's bindings were torn down, they are
+            # reported as "nanobind: leaked ..." after the run's last line.
+            gc.collect()
+
+
+class PublishGatesResource(dg.ConfigurableResource):
+    """The run's exceptions to the publish gates' volume rules."""
+
+    # raw tables (`tb/orders`) whose drop in volume is real
+    accept_volume_change: list[str] = Field(default_factory=list)
+
+    def accepted(self) -> tuple[str, ...]:
+        """The tables, checked against the raw contract and named `source/table`."""
+        return tuple(table_key(name) for name in self.accept_volume_change)
 
 
 def duckdb_resources(project: DbtProject) -> dict[str, Any]:
@@ -82,6 +101,8 @@ def duckdb_resources(project: DbtProject) -> dict[str, Any]:
         "dbt": DbtCliResource(project_dir=project, dbt_executable=dbt_executable()),
         "warehouse": WarehouseResource(db_path=str(warehouse_path(project.project_dir))),
         "contract": ContractResource(),
+        "publish_gates": PublishGatesResource(),
+        "observer": PipelineObserver(),
     }
 
 

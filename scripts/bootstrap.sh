@@ -38,7 +38,26 @@ fi
 want="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)"
 have="$(cat "$stamp" 2>/dev/null || true)"
 if [[ "$want" != "$have" ]]; then
-    echo "bootstrap: installing redcat and its pinned dependencies into $venv"
-    "$venv/bin/python" -m pip install --quiet -c constraints.txt -e '.[dev]'
+    started=$SECONDS
+    pinned="$(grep -c '==' constraints.txt)"
+    # the project's direct dependencies, with the versions constraints.txt pins
+    direct="$("$venv/bin/python" - <<'PY'
+import re, tomllib
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+names = [re.split(r"[<>=~!\[ ]", d, maxsplit=1)[0].lower() for d in project["dependencies"]]
+names += [re.split(r"[<>=~!\[ ]", d, maxsplit=1)[0].lower() for d in project["optional-dependencies"]["dev"]]
+pins = dict(line.strip().lower().replace("_", "-").split("==", 1) for line in open("constraints.txt") if "==" in line)
+print(", ".join(f"{n} {pins.get(n, '')}".strip() for n in names))
+PY
+)"
+    echo "bootstrap: installing redcat (editable) into $venv with $pinned pinned packages (constraints.txt):"
+    echo "bootstrap:   $direct"
+    echo "bootstrap: pip output goes to $venv/bootstrap.log (about 2 minutes the first time)"
+    if ! "$venv/bin/python" -m pip install -c constraints.txt -e '.[dev]' >"$venv/bootstrap.log" 2>&1; then
+        tail -20 "$venv/bootstrap.log" >&2
+        echo "bootstrap: pip install failed; the whole output is in $venv/bootstrap.log" >&2
+        exit 1
+    fi
     echo "$want" >"$stamp"
+    echo "bootstrap: installed in $((SECONDS - started)) s"
 fi

@@ -4,23 +4,27 @@
   `marts` (the model's folder under `models/`).
 - Every dbt source (schema `raw`) is the `raw_data` asset, so the staging
   layer depends on it.
-- The event-driven models (`orchestration.partitions.EVENT_DRIVEN_MODELS`)
-  are daily-partitioned; a run over a partition passes its window as dbt vars.
+- The models dbt marks event-driven (`meta: {partition: daily}`) are
+  daily-partitioned; a run over a partition passes its window as dbt vars.
 - dbt data tests are asset checks; with severity `error` they block what
   comes after them.
-- The marts are one definition of their own, after the contract checks on the
-  shared-account join (`orchestration.checks.contract`): every mart depends on
-  every checked join model, so a failing contract skips all of them.
-- Each invocation is `dbt build`; when it ends, row counts of the tables it
-  built are read on one short read-only connection and attached to the
-  materialisations (`dagster/row_count`).
-- A run tagged `redcat/full_refresh=true` (the weekly rebuild) runs
-  `dbt build --full-refresh` without partition vars.
+- The marts are one definition of their own, after the gates: every mart
+  depends on every contract-guarded join model and on the publish gates'
+  model, whose blocking checks therefore stop all of them.
+- Each invocation is `dbt build` with the run's `--vars` (if any), in a target
+  folder of its own seeded with the project's `partial_parse.msgpack`; when
+  it ends, row counts of the tables it built are read on one short read-only
+  connection and attached to the materialisations (`dagster/row_count`).
+- A run tagged `redcat/full_refresh=true` (the weekly rebuild, `redcat run`)
+  runs `dbt build --full-refresh` without partition vars.
 """
 
 import json
+import shutil
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -33,26 +37,38 @@ from dagster_dbt import (
 )
 
 from orchestration.assets.raw import RAW_DATA_KEY, RAW_GROUP
-from orchestration.partitions import (
-    BUSINESS_TIME_ZONE,
-    EVENT_DRIVEN_MODELS,
-    daily_partitions,
-    partition_vars,
-)
+from orchestration.partitions import partition_vars
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from redcat.pipeline import (
+    STEP_MARTS,
+    STEP_WAREHOUSE,
+    DbtProjectPaths,
+    ModelCatalog,
+    PipelineObserver,
+)
 
 LAYERS = ("staging", "intermediate", "marts")
 MARTS_SELECT = "path:models/marts"
 FULL_REFRESH_TAG = "redcat/full_refresh"
 ROW_COUNT_KEY = "dagster/row_count"
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
-# The marts are due every day by 06:00 Asia/Shanghai (the daily run starts at
-# 02:00), updated within the 24 hours before.
-MARTS_FRESHNESS = dg.FreshnessPolicy.cron(
-    deadline_cron="0 6 * * *",
-    lower_bound_delta=timedelta(hours=24),
-    timezone=BUSINESS_TIME_ZONE,
-)
+
+def _node_done(raw_event: Mapping[str, Any]) -> str | None:
+    """The node a dbt result line (`LogModelResult`, `LogTestResult`, ...) is about, if any."""
+    name = str(raw_event.get("info", {}).get("name", ""))
+    node = raw_event.get("data", {}).get("node_info") or {}
+    if name.startswith("Log") and name.endswith("Result") and node:
+        return str(node.get("node_name") or node.get("unique_id") or "")
+    return None
+
+
+def marts_freshness(time_zone: str) -> dg.FreshnessPolicy:
+    """The marts are due every day by 06:00 local time (the daily run starts at 02:00),
+    updated within the 24 hours before."""
+    return dg.FreshnessPolicy.cron(
+        deadline_cron="0 6 * * *", lower_bound_delta=timedelta(hours=24), timezone=time_zone
+    )
 
 
 def layer_of(resource_props: Mapping[str, Any]) -> str | None:
@@ -65,13 +81,21 @@ def layer_of(resource_props: Mapping[str, Any]) -> str | None:
 
 
 class RedcatDbtTranslator(DagsterDbtTranslator):
-    """Layer groups, `raw_data` for every source, daily partitions, marts after the contract."""
+    """Layer groups, `raw_data` for every source, daily partitions, marts after the gates."""
 
-    def __init__(self, contract_gate: Sequence[dg.AssetKey] = ()) -> None:
+    def __init__(
+        self,
+        catalog: ModelCatalog,
+        partitions: dg.PartitionsDefinition | None = None,
+        gate_keys: Sequence[dg.AssetKey] = (),
+    ) -> None:
         super().__init__(
             settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True)
         )
-        self.contract_gate = tuple(contract_gate)
+        self.partitioned = catalog.partitioned_models()
+        self.partitions = partitions
+        self.gate_keys = tuple(gate_keys)
+        self.freshness = marts_freshness(catalog.pipeline_vars().business_time_zone)
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
@@ -85,8 +109,8 @@ class RedcatDbtTranslator(DagsterDbtTranslator):
         self, dbt_resource_props: Mapping[str, Any]
     ) -> dg.PartitionsDefinition | None:
         is_model = dbt_resource_props["resource_type"] == "model"
-        event_driven = is_model and dbt_resource_props["name"] in EVENT_DRIVEN_MODELS
-        return daily_partitions if event_driven else None
+        partitioned = is_model and dbt_resource_props["name"] in self.partitioned
+        return self.partitions if partitioned else None
 
     def get_asset_spec(
         self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
@@ -95,18 +119,22 @@ class RedcatDbtTranslator(DagsterDbtTranslator):
         if layer_of(self.get_resource_props(manifest, unique_id)) != "marts":
             return spec
         return spec.replace_attributes(
-            deps=[*spec.deps, *(dg.AssetDep(key) for key in self.contract_gate)],
-            freshness_policy=MARTS_FRESHNESS,
+            deps=[*spec.deps, *(dg.AssetDep(key) for key in self.gate_keys)],
+            freshness_policy=self.freshness,
         )
 
 
-def dbt_build_args(*, window: dg.TimeWindow | None, full_refresh: bool) -> list[str]:
-    """`dbt build` with the partition window as vars; a full rebuild has no window."""
-    if full_refresh:
-        return ["build", "--full-refresh"]
-    if window is None:
-        return ["build"]
-    return ["build", "--vars", json.dumps(partition_vars(window))]
+def dbt_build_args(
+    *,
+    window: dg.TimeWindow | None,
+    full_refresh: bool,
+    dbt_vars: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """`dbt build` with the run's vars and the partition window; a full rebuild has no window."""
+    args = ["build", "--full-refresh"] if full_refresh else ["build"]
+    window_vars = partition_vars(window) if window is not None and not full_refresh else {}
+    chosen = {**(dbt_vars or {}), **window_vars}
+    return [*args, "--vars", json.dumps(chosen)] if chosen else args
 
 
 def _is_partitioned_run(context: dg.AssetExecutionContext) -> bool:
@@ -114,12 +142,24 @@ def _is_partitioned_run(context: dg.AssetExecutionContext) -> bool:
     return context.has_partition_key or context.has_partition_key_range
 
 
-def build_args(context: dg.AssetExecutionContext) -> list[str]:
+def build_args(context: dg.AssetExecutionContext, paths: DbtProjectPaths) -> list[str]:
     """The `dbt build` arguments for this step's run."""
     return dbt_build_args(
         window=context.partition_time_window if _is_partitioned_run(context) else None,
         full_refresh=context.run.tags.get(FULL_REFRESH_TAG) == "true",
+        dbt_vars=paths.dbt_vars,
     )
+
+
+def invocation_target(context: dg.AssetExecutionContext, paths: DbtProjectPaths) -> Path:
+    """A target folder for one dbt call, holding the project's partial-parse state."""
+    name = f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    target = paths.target_path / name
+    target.mkdir(parents=True, exist_ok=True)
+    partial_parse = paths.target_path / PARTIAL_PARSE_FILE
+    if partial_parse.is_file():
+        shutil.copy(partial_parse, target / PARTIAL_PARSE_FILE)
+    return target
 
 
 def _relation(node: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -127,6 +167,11 @@ def _relation(node: Mapping[str, Any]) -> tuple[str, str] | None:
     if node.get("config", {}).get("materialized") in (None, "view", "ephemeral"):
         return None
     return node["schema"], node.get("alias") or node["name"]
+
+
+def _metadata_text(value: Any) -> str:
+    """A metadata entry's plain value (`TextMetadataValue` or str)."""
+    return str(getattr(value, "value", value) or "")
 
 
 def with_row_counts(
@@ -152,31 +197,64 @@ def with_row_counts(
             yield event
 
 
-def _metadata_text(value: Any) -> str:
-    """A metadata entry's plain value (`TextMetadataValue` or str)."""
-    return str(getattr(value, "value", value) or "")
-
-
 def run_dbt_build(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    observer: PipelineObserver,
+    paths: DbtProjectPaths,
+    step: str,
 ) -> Iterator[Any]:
-    """One `dbt build` of the selected models; events once dbt has released the warehouse."""
-    invocation = dbt.cli(build_args(context), context=context, raise_on_error=False)
-    events = list(invocation.stream())
+    """One `dbt build` of the selected models; events once dbt has released the warehouse.
+
+    Each node dbt finishes is reported to `observer` (`done` of the `total` dbt
+    announces), so `redcat run` can show the build's progress.
+    """
+    invocation = dbt.cli(
+        build_args(context, paths),
+        context=context,
+        raise_on_error=False,
+        target_path=invocation_target(context, paths),
+    )
+    observer.started(step)
+    events: list[Any] = []
+    for raw in invocation.stream_raw_events():
+        total = raw.raw_event.get("data", {}).get("total")
+        if isinstance(total, int):
+            observer.started(step, total=total)
+        node = _node_done(raw.raw_event)
+        if node is not None:
+            observer.advanced(step, label=node)
+        events.extend(
+            raw.to_default_asset_events(
+                manifest=invocation.manifest,
+                dagster_dbt_translator=invocation.dagster_dbt_translator,
+                context=context,
+                target_path=invocation.target_path,
+                project=invocation.project,
+            )
+        )
     yield from with_row_counts(events, invocation.manifest, warehouse)
     if not invocation.is_successful():
+        observer.finished(step, None)
         raise invocation.get_error() or dg.Failure("dbt build failed")
+    run_results = invocation.get_artifact("run_results.json")
+    observer.finished(step, run_results)
 
 
 def build_dbt_definitions(
-    project: DbtProject, contract_gate: Sequence[dg.AssetKey]
+    project: DbtProject,
+    paths: DbtProjectPaths,
+    catalog: ModelCatalog,
+    partitions: dg.PartitionsDefinition,
+    gate_keys: Sequence[dg.AssetKey],
 ) -> list[dg.AssetsDefinition]:
     """Two definitions: the warehouse up to the join models, then the marts."""
-    translator = RedcatDbtTranslator(contract_gate)
+    translator = RedcatDbtTranslator(catalog, partitions, gate_keys)
 
-    def define(name: str, select: str, exclude: str) -> dg.AssetsDefinition:
+    def define(name: str, select: str, exclude: str, step: str) -> dg.AssetsDefinition:
         @dbt_assets(
-            manifest=project.manifest_path,
+            manifest=paths.manifest_path,
             project=project,
             select=select,
             exclude=exclude,
@@ -186,13 +264,16 @@ def build_dbt_definitions(
             pool=WAREHOUSE_POOL,
         )
         def _dbt(
-            context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+            context: dg.AssetExecutionContext,
+            dbt: DbtCliResource,
+            warehouse: WarehouseResource,
+            observer: dg.ResourceParam[PipelineObserver],
         ) -> Iterator[Any]:
-            yield from run_dbt_build(context, dbt, warehouse)
+            yield from run_dbt_build(context, dbt, warehouse, observer, paths, step)
 
         return _dbt
 
     return [
-        define("dbt_warehouse", select="fqn:*", exclude=MARTS_SELECT),
-        define("dbt_marts", select=MARTS_SELECT, exclude=""),
+        define("dbt_warehouse", select="fqn:*", exclude=MARTS_SELECT, step=STEP_WAREHOUSE),
+        define("dbt_marts", select=MARTS_SELECT, exclude="", step=STEP_MARTS),
     ]

@@ -1,19 +1,10 @@
-"""`raw_data`: the raw relations the staging layer reads.
+"""`raw_data`: the raw relations the staging layer reads (step 1, `redcat.pipeline.raw`).
 
-Three sources, chosen in the launchpad (config `source`):
-
-- `sample`: the committed dbt seeds (schema `raw_sample`). Loaded raw
-  relations are dropped so the seeds apply; the seeds themselves are dbt
-  assets in the same group.
-- `generate`: synthetic data for `scale` and `seed`, written to `raw_dir`
-  (default `data/generated/sf<scale>_seed<seed>/`, reused when it already
-  holds that generation), then loaded.
-- `load`: the raw directory `raw_dir` (SOURCES.md layout), loaded as is.
-
-Loading replaces every relation of schema `raw` in one transaction.
+Three sources, chosen in the launchpad (config `source`): `sample` (the
+committed dbt seeds), `generate` (synthetic data for `scale` and `seed`),
+`load` (the raw directory `raw_dir`, laid out per the raw contract).
 """
 
-from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -22,8 +13,14 @@ from pydantic import Field
 
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from redcat.contract import RAW_SCHEMA, RAW_TABLES, SAMPLE_SCHEMA
-from redcat.load import LoadReport, clear_loaded_raw, load_raw_dir
-from redcat.run import DEFAULT_SEED, generated_dir, manifest_matches
+from redcat.pipeline import (
+    DEFAULT_SEED,
+    STEP_RAW,
+    PipelineObserver,
+    RawData,
+    RawRequest,
+    prepare_raw,
+)
 from redcat.warehouse import project_root
 
 RAW_GROUP = "raw"
@@ -52,84 +49,43 @@ class RawDataConfig(dg.Config):
         ),
     )
 
+    def request(self) -> RawRequest:
+        return RawRequest(
+            source=self.source,
+            raw_dir=Path(self.raw_dir) if self.raw_dir else None,
+            scale=self.scale,
+            seed=self.seed,
+        )
 
-def _load_metadata(report: LoadReport) -> dict[str, dg.MetadataValue]:
-    rows = dg.TableRecord
-    return {
-        "raw_dir": dg.MetadataValue.path(str(report.raw_dir)),
-        "relations": dg.MetadataValue.table(
-            records=[
-                rows({"relation": f"{RAW_SCHEMA}.{relation}", "rows": count})
-                for relation, count in report.rows_per_table.items()
-            ],
-            schema=dg.TableSchema(
-                columns=[
-                    dg.TableColumn("relation", "string"),
-                    dg.TableColumn("rows", "int"),
-                ]
+
+def raw_metadata(raw: RawData) -> dict[str, dg.MetadataValue]:
+    """What the step did, as the materialisation's metadata."""
+    metadata: dict[str, dg.MetadataValue] = {"source": dg.MetadataValue.text(raw.source)}
+    if raw.load is None:
+        metadata["seed_schema"] = dg.MetadataValue.text(SAMPLE_SCHEMA)
+        metadata["dropped_loaded_relations"] = dg.MetadataValue.int(len(raw.dropped))
+        return metadata
+    report = raw.load
+    metadata.update(
+        {
+            "raw_dir": dg.MetadataValue.path(str(report.raw_dir)),
+            "relations": dg.MetadataValue.table(
+                records=[
+                    dg.TableRecord({"relation": f"{RAW_SCHEMA}.{relation}", "rows": count})
+                    for relation, count in report.rows_per_table.items()
+                ],
+                schema=dg.TableSchema(
+                    columns=[dg.TableColumn("relation", "string"), dg.TableColumn("rows", "int")]
+                ),
             ),
-        ),
-        "dagster/row_count": dg.MetadataValue.int(report.total_rows),
-        "load_seconds": dg.MetadataValue.float(round(report.seconds, 3)),
-        "warnings": dg.MetadataValue.text("\n".join(report.warnings) or "none"),
-    }
-
-
-def use_sample(
-    config: RawDataConfig, db_path: Path, log: dg.DagsterLogManager
-) -> dict[str, dg.MetadataValue]:
-    dropped = clear_loaded_raw(db_path)
-    log.info(f"raw data: the committed seeds (schema {SAMPLE_SCHEMA}); dropped {dropped or 'none'}")
-    return {
-        "source": dg.MetadataValue.text("sample"),
-        "seed_schema": dg.MetadataValue.text(SAMPLE_SCHEMA),
-        "dropped_loaded_relations": dg.MetadataValue.int(len(dropped)),
-    }
-
-
-def load_dir(
-    config: RawDataConfig, db_path: Path, log: dg.DagsterLogManager
-) -> dict[str, dg.MetadataValue]:
-    if not config.raw_dir:
-        raise dg.Failure("source `load` needs `raw_dir`: the raw directory to load")
-    report = load_raw_dir(Path(config.raw_dir).expanduser(), db_path)
-    log.info(f"loaded {report.total_rows} rows from {report.raw_dir}")
-    return {"source": dg.MetadataValue.text("load"), **_load_metadata(report)}
-
-
-def generate_and_load(
-    config: RawDataConfig, db_path: Path, log: dg.DagsterLogManager
-) -> dict[str, dg.MetadataValue]:
-    from redcat.generate import write_raw_dir
-
-    out = (
-        Path(config.raw_dir).expanduser()
-        if config.raw_dir
-        else generated_dir(project_root(), config.scale, config.seed)
+            "dagster/row_count": dg.MetadataValue.int(report.total_rows),
+            "load_seconds": dg.MetadataValue.float(round(report.seconds, 3)),
+            "warnings": dg.MetadataValue.text("\n".join(report.warnings) or "none"),
+        }
     )
-    reused = manifest_matches(out, config.scale, config.seed)
-    if reused:
-        log.info(f"reusing the generation in {out}")
-    else:
-        log.info(f"generating scale {config.scale:g}, seed {config.seed} into {out}")
-        write_raw_dir(out, config.scale, config.seed, progress=False)
-    report = load_raw_dir(out, db_path)
-    return {
-        "source": dg.MetadataValue.text("generate"),
-        "scale": dg.MetadataValue.float(config.scale),
-        "seed": dg.MetadataValue.int(config.seed),
-        "reused_generation": dg.MetadataValue.bool(reused),
-        **_load_metadata(report),
-    }
-
-
-RawSource = Callable[[RawDataConfig, Path, dg.DagsterLogManager], dict[str, dg.MetadataValue]]
-
-RAW_SOURCES: Mapping[str, RawSource] = {
-    "sample": use_sample,
-    "load": load_dir,
-    "generate": generate_and_load,
-}
+    if raw.source == "generate":
+        metadata["reused_generation"] = dg.MetadataValue.bool(raw.reused_generation)
+    return metadata
 
 
 @dg.asset(
@@ -144,7 +100,15 @@ RAW_SOURCES: Mapping[str, RawSource] = {
     ),
 )
 def raw_data(
-    context: dg.AssetExecutionContext, config: RawDataConfig, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    config: RawDataConfig,
+    warehouse: WarehouseResource,
+    observer: dg.ResourceParam[PipelineObserver],
 ) -> dg.MaterializeResult:
-    metadata = RAW_SOURCES[config.source](config, warehouse.path, context.log)
-    return dg.MaterializeResult(metadata=metadata)
+    if config.source == "load" and not config.raw_dir:
+        raise dg.Failure("source `load` needs `raw_dir`: the raw directory to load")
+    observer.started(STEP_RAW)
+    raw = prepare_raw(config.request(), warehouse.path, project_root(), echo=context.log.info)
+    context.log.info(f"raw data: {raw.description}")
+    observer.finished(STEP_RAW, raw)
+    return dg.MaterializeResult(metadata=raw_metadata(raw))

@@ -1,8 +1,9 @@
 """The data contract on the shared-account join, as blocking asset checks.
 
-One check, `shared_account_contract`, on each join model of the shared-account
-join (tri-party shop links, the identity bridge, conversions, touchpoints,
-attribution credits). A single step runs the Great Expectations contract
+One check, `shared_account_contract`, on each model dbt marks as guarded by
+the contract (`meta: {guarded_by_contract: true}`: the tri-party shop links,
+the identity bridge, conversions, touchpoints, attribution credits). A
+single step runs the Great Expectations contract
 (`redcat.contract_checks.run_contract`) once against the warehouse and
 reports every expectation on the check of the join model it guards: an
 expectation on a join model goes to that model's check, one on another
@@ -20,29 +21,15 @@ from typing import Any
 import dagster as dg
 
 from orchestration.resources import WAREHOUSE_POOL, ContractResource, WarehouseResource
+from redcat.pipeline import STEP_CONTRACT, ModelCatalog, PipelineObserver
 
 CHECK_NAME = "shared_account_contract"
 CONTRACT_MODULE = "redcat.contract_checks"
-
-# The join models the contract guards, upstream first.
-CONTRACT_JOIN_MODELS: tuple[str, ...] = (
-    "int_shop_links_resolved",
-    "int_user_matches_resolved",
-    "int_conversions_unified",
-    "int_touchpoints_joined_to_orders",
-    "int_attribution_credits_computed",
-)
 
 
 def relation_name(relation: str) -> str:
     """`intermediate.int_x` or `"main"."intermediate"."int_x"` -> `int_x`."""
     return relation.split(".")[-1].strip('"').strip()
-
-
-def join_models_in(manifest: Mapping[str, Any]) -> list[str]:
-    """The contract's join models that the dbt project defines, upstream first."""
-    names = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
-    return [name for name in CONTRACT_JOIN_MODELS if name in names]
 
 
 def guarding_models(manifest: Mapping[str, Any], join_models: Sequence[str]) -> dict[str, str]:
@@ -187,16 +174,17 @@ def results_for(
 
 
 def build_contract_checks(
-    manifest: Mapping[str, Any], asset_key_for_model: Mapping[str, dg.AssetKey]
+    catalog: ModelCatalog, asset_key_for_model: Mapping[str, dg.AssetKey]
 ) -> tuple[list[dg.AssetChecksDefinition], list[dg.AssetKey]]:
     """The blocking contract checks, and the join models they are on (the marts' gate).
 
-    Empty when the project defines none of the join models.
+    Empty when the project marks no model as guarded by the contract.
     """
-    join_models = join_models_in(manifest)
+    join_models = catalog.contract_guarded_models()
     if not join_models:
         return [], []
-    guards = guarding_models(manifest, join_models)
+    guards = guarding_models(catalog.manifest, join_models)
+    settings = catalog.pipeline_vars()
     keys_by_model = {
         model: dg.AssetCheckKey(asset_key_for_model[model], CHECK_NAME) for model in join_models
     }
@@ -224,15 +212,19 @@ def build_contract_checks(
         context: dg.AssetCheckExecutionContext,
         warehouse: WarehouseResource,
         contract: ContractResource,
+        observer: dg.ResourceParam[PipelineObserver],
     ) -> Iterator[dg.AssetCheckResult]:
+        observer.started(STEP_CONTRACT)
         try:
-            report = contract.validate(Path(warehouse.db_path))
+            report = contract.validate(Path(warehouse.db_path), settings)
         except ImportError as error:
             if not (error.name or "").startswith(CONTRACT_MODULE):
                 raise
+            observer.finished(STEP_CONTRACT, error)
             yield from contract_unavailable(keys_by_model.values(), error)
             return
         context.log.info(report.format())
+        observer.finished(STEP_CONTRACT, report)
         yield from results_for(report, keys_by_model, guards, join_models[-1])
 
     return [shared_account_contract], [key.asset_key for key in keys_by_model.values()]

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from redcat.load import load_raw_dir, quote_ident
-from redcat.run import DEFAULT_SEED, Printer, generate, scale_label
+from redcat.pipeline.raw import DEFAULT_SEED, Printer, generate, scale_label
 from redcat.warehouse import connect, project_root, run_dbt
 
 DEFAULT_BENCH_SCALE = 0.1

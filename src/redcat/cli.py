@@ -9,8 +9,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from redcat.load import RawInputError
-from redcat.run import DEFAULT_SEED, ContractViolation
+from redcat.load import LoadReport, RawInputError
+from redcat.pipeline import DEFAULT_SEED, CatalogError, PublishGateError, table_key
+from redcat.pipeline.project import DbtParseError
+from redcat.run import ContractViolation, PipelineStepError
 from redcat.warehouse import DbtRunError, ProjectNotFoundError, WarehouseLockedError
 
 log = logging.getLogger("redcat")
@@ -24,6 +26,26 @@ def _positive_scale(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"scale must be > 0, got {text}")
     return value
+
+
+def _dbt_vars(text: str) -> dict[str, object]:
+    """`--vars` as dbt takes it: a YAML (or JSON) mapping."""
+    import yaml
+
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise argparse.ArgumentTypeError(f"not a YAML mapping: {error}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"not a YAML mapping: {text!r}")
+    return value
+
+
+def _raw_table(text: str) -> str:
+    try:
+        return table_key(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _fault_kinds(text: str) -> tuple[str, ...]:
@@ -109,6 +131,31 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"generator seed for --scale (default {DEFAULT_SEED})",
     )
+    run.add_argument(
+        "--vars",
+        type=_dbt_vars,
+        default=None,
+        metavar="YAML",
+        help="dbt vars for every step, as for dbt build (e.g. '{contract_min_match_rate: 0.5}')",
+    )
+    run.add_argument(
+        "--accept-volume-change",
+        type=_raw_table,
+        action="append",
+        default=[],
+        metavar="TABLE",
+        help="publish although raw table TABLE (e.g. tb/orders) fell in volume or is empty",
+    )
+    run.add_argument(
+        "--record-run",
+        action="store_true",
+        help="keep the run in warehouse/dagster/, where the Dagster UI lists it (slower)",
+    )
+    run.add_argument(
+        "--quiet",
+        action="store_true",
+        help="plain lines instead of the progress display; the summary is still printed",
+    )
 
     from redcat.bench import DEFAULT_BENCH_SCALE
 
@@ -135,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_generate(args: argparse.Namespace) -> None:
-    from redcat.run import generate
+    from redcat.pipeline.raw import generate
 
     started = time.perf_counter()
     report = generate(args.out, args.scale, args.seed)
@@ -157,9 +204,21 @@ def _cmd_generate(args: argparse.Namespace) -> None:
         )
 
 
+def print_load(report: LoadReport) -> None:
+    """The rows `redcat load` loaded per table, and the rate."""
+    width = max(len(r) for r in report.rows_per_table)
+    print(f"Loaded {report.raw_dir} into {report.db_path} (schema raw):")
+    for relation, rows in report.rows_per_table.items():
+        print(f"  raw.{relation:<{width}}  {rows:>12,} rows")
+    rate = report.total_rows / report.seconds if report.seconds > 0 else 0.0
+    print(
+        f"  {'total':<{width + 4}}  {report.total_rows:>12,} rows in {report.seconds:.1f} s "
+        f"({rate:,.0f} rows/s)"
+    )
+
+
 def _cmd_load(args: argparse.Namespace) -> None:
     from redcat.load import load_raw_dir
-    from redcat.run import print_load
     from redcat.warehouse import warehouse_path
 
     report = load_raw_dir(args.raw_dir, warehouse_path())
@@ -169,7 +228,15 @@ def _cmd_load(args: argparse.Namespace) -> None:
 def _cmd_run(args: argparse.Namespace) -> None:
     from redcat.run import run
 
-    run(raw_dir=args.raw_dir, scale=args.scale, seed=args.seed)
+    run(
+        raw_dir=args.raw_dir,
+        scale=args.scale,
+        seed=args.seed,
+        dbt_vars=args.vars,
+        accept_volume_change=args.accept_volume_change,
+        quiet=args.quiet,
+        record_run=args.record_run,
+    )
 
 
 def _cmd_bench(args: argparse.Namespace) -> None:
@@ -201,7 +268,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
-    except (DbtRunError, ProjectNotFoundError, WarehouseLockedError) as error:
+    except PublishGateError as error:
+        print(
+            f"redcat {args.command}: a publish gate stopped the run; the marts were not built "
+            f"or published.\n{error}",
+            file=sys.stderr,
+        )
+        return 4
+    except (
+        DbtRunError,
+        DbtParseError,
+        CatalogError,
+        PipelineStepError,
+        ProjectNotFoundError,
+        WarehouseLockedError,
+    ) as error:
         print(f"redcat {args.command}: {error}", file=sys.stderr)
         return 1
     return 0

@@ -1,48 +1,67 @@
-"""`redcat run`: the main job, raw data -> `dbt build`.
+"""`redcat run`: the main job, executed in process as the Dagster job `redcat_run`.
 
-Three sources of raw data:
+The pipeline is defined once, as the asset graph of `orchestration/`:
 
-- default: the committed dbt seeds (any loaded raw relations are dropped, so
-  the seeds apply);
-- `--raw-dir DIR`: a directory laid out per SOURCES.md, loaded by `redcat load`;
-- `--scale SF`: synthetic data generated into `data/generated/sf<SF>_seed<N>/`
-  (reused when its `_truth/manifest.json` says it was generated for the same
-  scale and seed), then loaded.
+    raw data -> staging and intermediate -> publish gates + data contract -> marts -> publish
 
-The build runs in three steps so that bad data never reaches BI:
+`run()` builds those definitions (with the run's `--vars`), executes the job
+`redcat_run` in this process (on an in-memory Dagster instance, or with
+`record_run` on the warehouse's own, `warehouse/dagster/`, so the run shows
+in the UI), and turns the outcome into a `RunReport` or an error:
 
-1. `dbt build` of everything but the marts (seeds, staging, intermediate,
-   their unit and data tests);
-2. the data contract on the shared-account join (Great Expectations, inside
-   DuckDB); a failure prints which expectation failed, on which relation, how
-   many rows and a sample, and stops here with `ContractViolation`;
-3. `dbt build` of the marts and their tests, then the marts are published for
-   BI (`warehouse/published/`, see `redcat.publish`).
+- `RawInputError`: the raw directory was rejected (nothing loaded);
+- `PublishGateError`: a raw table was mostly quarantined, empty or fell in
+  volume (the marts were not built, the publication is unchanged);
+- `ContractViolation`: the data contract failed (same);
+- `PipelineStepError`: any other step failed (a dbt test, say); the message
+  names the step and the log file.
 
-At the end it says where the warehouse is and how to query it.
+Three sources of raw data: the committed dbt seeds (default), `raw_dir`, or
+data generated at `scale` into `data/generated/sf<SF>_seed<N>/` (reused when
+it holds that generation). Library logging (Dagster, dbt, Great
+Expectations) goes to `warehouse/logs/redcat-run.log`; the terminal shows the
+progress display and, last, the summary.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
+import contextlib
+import logging
+import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from redcat.load import LoadReport, clear_loaded_raw, load_raw_dir
-from redcat.publish import Publication, publish_marts
-from redcat.warehouse import connect, project_root, run_dbt, warehouse_path
+from redcat.load import LoadReport, RawInputError
+from redcat.pipeline import (
+    DEFAULT_SEED,
+    CatalogError,
+    GateReport,
+    PublishGateError,
+    RawData,
+    RawRequest,
+    dbt_environment,
+    list_relations,
+)
+from redcat.pipeline.observer import (
+    STEP_CONTRACT,
+    STEP_GATES,
+    STEP_MARTS,
+    STEP_PUBLISH,
+    STEP_RAW,
+    STEP_WAREHOUSE,
+)
+from redcat.pipeline.project import DbtParseError
+from redcat.publish import Publication
+from redcat.warehouse import project_root, warehouse_path
 
-DEFAULT_SEED = 42
-GENERATED_DIR = Path("data") / "generated"
-MANIFEST = Path("_truth") / "manifest.json"
+LOG_DIR = "logs"
+LOG_FILE = "redcat-run.log"
 
-# Schemas listed at the end of a run, in the order a reader meets them.
-SCHEMA_ORDER = ("marts", "intermediate", "staging", "raw", "raw_sample")
 # Schemas whose relation names are printed (the others are counted), and the
 # helper relations left out of those lists.
 LISTED_SCHEMAS = ("marts", "staging")
@@ -55,12 +74,6 @@ EXAMPLE_RELATIONS = (
     "staging.stg_tb__orders",
 )
 
-# The main job's two dbt steps, either side of the data contract. The main
-# job builds from all the raw data, so the incremental models are rebuilt
-# whole (daily partition runs are Dagster's: orchestration/partitions.py).
-BUILD_BEFORE_CONTRACT = ("build", "--full-refresh", "--exclude", "path:models/marts")
-BUILD_MARTS = ("build", "--full-refresh", "--select", "path:models/marts")
-
 Printer = Callable[[str], None]
 
 
@@ -72,89 +85,173 @@ class ContractViolation(Exception):
         self.report = report
 
 
+class PipelineStepError(RuntimeError):
+    """A step of the pipeline failed for another reason than a gate or the contract."""
+
+
 @dataclass(frozen=True)
 class RunReport:
     db_path: Path
     raw_source: str  # "seeds", or the raw directory that was loaded
     load: LoadReport | None
     generation: Any | None  # redcat.generate.GenerationReport when data was generated
-    dbt_seconds: float
-    contract: Any | None = None  # redcat.contract_checks.ContractReport, for the full job
+    dbt_seconds: float  # from the first dbt step to the publication
+    contract: Any | None = None  # redcat.contract_checks.ContractReport
     publication: Publication | None = None
+    gates: GateReport | None = None
+    seconds: float = 0.0  # the whole run
+    log_path: Path | None = None
 
 
-def scale_label(scale: float) -> str:
-    """`0.01` -> `0.01`, `1.0` -> `1`: the scale as it appears in folder names."""
-    return f"{scale:g}"
+def log_path(db_path: Path) -> Path:
+    """Where a run's library logging goes: `logs/redcat-run.log` beside the warehouse."""
+    return Path(db_path).resolve().parent / LOG_DIR / LOG_FILE
 
 
-def generated_dir(root: Path, scale: float, seed: int) -> Path:
-    return root / GENERATED_DIR / f"sf{scale_label(scale)}_seed{seed}"
-
-
-def manifest_matches(out: Path, scale: float, seed: int) -> bool:
-    """True when `out` holds a finished generation for this scale and seed."""
+@contextlib.contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
-        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    if not isinstance(manifest, dict):
-        return False
-    try:
-        return float(manifest["scale"]) == float(scale) and int(manifest["seed"]) == int(seed)
-    except (KeyError, TypeError, ValueError):
-        return False
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
-def generate(out: Path, scale: float, seed: int, *, progress: bool = True) -> Any:
-    """Call the generator (`redcat.generate.write_raw_dir`)."""
-    from redcat.generate import write_raw_dir
+@contextlib.contextmanager
+def libraries_logging_to(path: Path) -> Iterator[None]:
+    """Send Python logging, warnings and anything written to stdout/stderr to `path`.
 
-    return write_raw_dir(out, scale, seed, progress=progress)
-
-
-def ensure_generated(
-    root: Path, scale: float, seed: int, *, echo: Printer = print
-) -> tuple[Path, Any | None]:
-    """The generated raw directory for `scale` and `seed`, generating it if needed.
-
-    Returns the directory and the generation report (None when reused).
+    The terminal keeps only what writes to the streams saved before (the
+    progress display); the handlers of the root logger are set aside meanwhile.
     """
-    out = generated_dir(root, scale, seed)
-    if manifest_matches(out, scale, seed):
-        echo(f"Reusing generated data in {out}")
-        return out, None
-    if out.exists():
-        shutil.rmtree(out)  # an unfinished or different generation
-    echo(f"Generating scale {scale_label(scale)}, seed {seed} into {out}")
-    return out, generate(out, scale, seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    with path.open("w", encoding="utf-8") as log_file:
+        handler = logging.StreamHandler(log_file)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.handlers = [handler]
+        root.setLevel(logging.INFO)
+        logging.captureWarnings(True)
+        try:
+            with (
+                contextlib.redirect_stdout(log_file),
+                contextlib.redirect_stderr(log_file),
+                warnings.catch_warnings(),
+            ):
+                warnings.simplefilter("default")
+                yield
+        finally:
+            logging.captureWarnings(False)
+            root.handlers, root.level = saved_handlers, saved_level
 
 
-def print_load(report: LoadReport, echo: Printer = print) -> None:
-    width = max(len(r) for r in report.rows_per_table)
-    echo(f"Loaded {report.raw_dir} into {report.db_path} (schema raw):")
-    for relation, rows in report.rows_per_table.items():
-        echo(f"  raw.{relation:<{width}}  {rows:>12,} rows")
-    rate = report.total_rows / report.seconds if report.seconds > 0 else 0.0
-    echo(
-        f"  {'total':<{width + 4}}  {report.total_rows:>12,} rows in {report.seconds:.1f} s "
-        f"({rate:,.0f} rows/s)"
+def _raw_request(raw_dir: Path | None, scale: float | None, seed: int) -> RawRequest:
+    if raw_dir is not None and scale is not None:
+        raise ValueError("give either raw_dir or scale, not both")
+    if scale is not None:
+        return RawRequest(source="generate", scale=scale, seed=seed)
+    if raw_dir is not None:
+        return RawRequest(source="load", raw_dir=Path(raw_dir))
+    return RawRequest(source="sample")
+
+
+def _gate_or_contract_failed(display: Any) -> bool:
+    gates = display.results.get(STEP_GATES)
+    contract = display.results.get(STEP_CONTRACT)
+    return (gates is not None and not gates.success) or (
+        contract is not None and not getattr(contract, "success", False)
     )
 
 
-def list_relations(db_path: Path) -> dict[str, list[str]]:
-    """Relations in the warehouse by schema, from `information_schema.tables`."""
-    with connect(db_path, read_only=True) as con:
-        rows = con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_catalog = current_database() order by table_schema, table_name"
-        ).fetchall()
-    found: dict[str, list[str]] = {}
-    for schema, name in rows:
-        found.setdefault(schema, []).append(name)
-    ordered = {s: found.pop(s) for s in SCHEMA_ORDER if s in found}
-    ordered.update(sorted(found.items()))
-    return ordered
+def run(
+    *,
+    raw_dir: Path | None = None,
+    scale: float | None = None,
+    seed: int = DEFAULT_SEED,
+    db_path: Path | None = None,
+    root: Path | None = None,
+    gx_root: Path | None = None,
+    dbt_vars: Mapping[str, Any] | None = None,
+    accept_volume_change: Sequence[str] = (),
+    quiet: bool = False,
+    record_run: bool = False,
+    echo: Printer | None = None,
+    stream: Any = None,
+) -> RunReport:
+    """The main job: the raw data, then the pipeline, then the publication for BI.
+
+    Progress goes to `stream` (default: stdout; a live display on a terminal
+    unless `quiet`), the summary to `echo` (default: print to `stream`).
+    `record_run` keeps the run in the warehouse's Dagster instance
+    (`warehouse/dagster/`, listed by the UI); by default the run's events stay
+    in memory, since writing its 1,200-odd events to SQLite one by one costs
+    more than the rest of Dagster's part in the run.
+    """
+    from orchestration.main_job import execute_main_job
+    from redcat.display import RunDisplay
+
+    started = time.perf_counter()
+    request = _raw_request(raw_dir, scale, seed)
+    root = root or project_root()
+    db_path = Path(db_path or warehouse_path(root)).resolve()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    stream = stream or sys.stdout
+    echo = echo or (lambda line: print(line, file=stream, flush=True))
+    live = not quiet and bool(getattr(stream, "isatty", lambda: False)())
+    display = RunDisplay(stream, live=live)
+    log = log_path(db_path)
+    try:
+        with _environment(dbt_environment(db_path)), libraries_logging_to(log):
+            succeeded = execute_main_job(
+                request,
+                db_path,
+                observer=display,
+                gx_root=gx_root,
+                dbt_vars=dbt_vars,
+                accept_volume_change=accept_volume_change,
+                persistent=record_run,
+            )
+    except (RawInputError, DbtParseError, CatalogError):
+        raise
+    except Exception as error:
+        if not _gate_or_contract_failed(display):
+            raise PipelineStepError(f"{error}\nThe run's whole log: {log}") from error
+        succeeded = False
+    finally:
+        display.close()
+    gates = display.results.get(STEP_GATES)
+    contract = display.results.get(STEP_CONTRACT)
+    if gates is not None and not gates.success:
+        raise PublishGateError(gates)
+    if contract is not None and not getattr(contract, "success", False):
+        raise ContractViolation(contract)
+    if not succeeded:
+        raise PipelineStepError(f"the pipeline failed; see {log}")
+    raw: RawData = display.results[STEP_RAW]
+    build_seconds = sum(
+        display.seconds.get(step, 0.0)
+        for step in (STEP_WAREHOUSE, STEP_GATES, STEP_CONTRACT, STEP_MARTS, STEP_PUBLISH)
+    )
+    report = RunReport(
+        db_path=db_path,
+        raw_source="seeds" if raw.load is None else raw.description,
+        load=raw.load,
+        generation=raw.generation,
+        dbt_seconds=build_seconds,
+        contract=contract,
+        publication=display.results.get(STEP_PUBLISH),
+        gates=gates,
+        seconds=time.perf_counter() - started,
+        log_path=log,
+    )
+    print_summary(report, echo)
+    return report
 
 
 def _python_command() -> str:
@@ -163,6 +260,14 @@ def _python_command() -> str:
         return str(python.relative_to(Path.cwd()))
     except ValueError:
         return str(python)
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the current folder when it is inside it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def query_example(db_path: Path, relations: dict[str, list[str]]) -> str | None:
@@ -202,79 +307,27 @@ def describe_warehouse(db_path: Path, echo: Printer = print) -> None:
         echo(f"  {example}")
 
 
-def build_with_contract(
-    db_path: Path, root: Path, *, gx_root: Path | None = None, echo: Printer = print
-) -> tuple[Any, Publication]:
-    """dbt build up to the join models, the contract, then the marts and publication.
-
-    `gx_root` is the Great Expectations project (default `<root>/gx`), whose
-    `uncommitted/` folder receives the validation results and Data Docs.
-    Raises `ContractViolation` (marts untouched) when the contract fails.
-    """
-    from redcat.contract_checks import run_contract
-
-    run_dbt(list(BUILD_BEFORE_CONTRACT), db_path=db_path, root=root)
-    contract = run_contract(db_path, gx_root=gx_root or root / "gx")
-    echo(contract.format())
-    if contract.data_docs_path is not None:
-        echo(f"Data Docs: {contract.data_docs_path}")
-    if not contract.success:
-        raise ContractViolation(contract)
-    run_dbt(list(BUILD_MARTS), db_path=db_path, root=root)
-    publication = publish_marts(db_path)
-    echo(
-        f"Published {len(publication.rows_per_relation)} marts for BI in "
-        f"{publication.seconds:.1f} s: {publication.database} and {publication.parquet_dir}/"
-    )
-    return contract, publication
-
-
-def run(
-    *,
-    raw_dir: Path | None = None,
-    scale: float | None = None,
-    seed: int = DEFAULT_SEED,
-    db_path: Path | None = None,
-    root: Path | None = None,
-    dbt_args: Sequence[str] | None = None,
-    gx_root: Path | None = None,
-    echo: Printer = print,
-) -> RunReport:
-    """The main job: choose the raw data, then build with the contract and publish.
-
-    `dbt_args` replaces the build with a single `dbt <dbt_args>` call (no
-    contract step, no publication).
-    """
-    if raw_dir is not None and scale is not None:
-        raise ValueError("give either raw_dir or scale, not both")
-    root = root or project_root()
-    db_path = db_path or warehouse_path(root)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    generation = None
-    load = None
-    if scale is not None:
-        raw_dir, generation = ensure_generated(root, scale, seed, echo=echo)
-    if raw_dir is not None:
-        load = load_raw_dir(raw_dir, db_path)
-        print_load(load, echo)
-        raw_source = str(load.raw_dir)
-    else:
-        dropped = clear_loaded_raw(db_path)
-        if dropped:
-            echo(f"Dropped {len(dropped)} loaded raw relations; the committed seeds apply.")
-        raw_source = "seeds"
-        echo("Raw data: the committed seeds (seeds/)")
-    started = time.perf_counter()
-    contract = publication = None
-    if dbt_args is None:
-        contract, publication = build_with_contract(db_path, root, gx_root=gx_root, echo=echo)
-        label = "build with the data contract"
-    else:
-        run_dbt(list(dbt_args), db_path=db_path, root=root)
-        label = f"dbt {' '.join(dbt_args)}"
-    dbt_seconds = time.perf_counter() - started
-    echo(f"{label} finished in {dbt_seconds:.1f} s")
-    describe_warehouse(db_path, echo)
-    if publication is not None:
-        echo(f"BI reads the published copy: {publication.database} (duckdb >= 1.0) or Parquet")
-    return RunReport(db_path, raw_source, load, generation, dbt_seconds, contract, publication)
+def print_summary(report: RunReport, echo: Printer = print) -> None:
+    """The run's summary: the last thing `redcat run` prints."""
+    echo("")
+    echo(f"redcat run finished in {report.seconds:.1f} s")
+    describe_warehouse(report.db_path, echo)
+    marts = report.publication.rows_per_relation if report.publication is not None else {}
+    if marts:
+        echo(f"  rows in marts: {sum(marts.values()):,} in {len(marts)} relations")
+    if report.gates is not None:
+        quarantined = [v for v in report.gates.volumes if v.quarantined_rows]
+        listed = ", ".join(f"{v.key} {v.quarantined_rows:,} of {v.raw_rows:,}" for v in quarantined)
+        echo(f"Quarantined rows: {listed or 'none'} (staging.stg_quarantine__rejected_rows)")
+        echo(f"Publish gates: passed on {len(report.gates.volumes)} raw tables")
+    if report.contract is not None:
+        echo(report.contract.format().splitlines()[0])
+        if report.contract.data_docs_path is not None:
+            echo(f"Data Docs: {_shown(report.contract.data_docs_path)}")
+    if report.publication is not None:
+        echo(
+            f"Published for BI: {_shown(report.publication.database)} (duckdb >= 1.0) "
+            f"and {_shown(report.publication.parquet_dir)}/"
+        )
+    if report.log_path is not None:
+        echo(f"Log (dbt, Dagster, Great Expectations): {_shown(report.log_path)}")

@@ -18,14 +18,9 @@ from redcat.bench import BenchReport, largest_staging_relation, print_report
 from redcat.cli import main
 from redcat.contract import RAW_TABLES
 from redcat.load import load_raw_dir, loaded_relations
-from redcat.run import (
-    describe_warehouse,
-    ensure_generated,
-    generated_dir,
-    manifest_matches,
-    query_example,
-    run,
-)
+from redcat.pipeline import RawRequest, prepare_raw
+from redcat.pipeline.raw import ensure_generated, generated_dir, manifest_matches
+from redcat.run import describe_warehouse, query_example
 from redcat.warehouse import ENVIRONMENT, DbtRunError, project_root, run_dbt, warehouse_path
 
 ROOT = project_root()
@@ -209,11 +204,10 @@ def test_run_reads_the_loaded_dir_then_falls_back_to_the_seeds(
 ):
     write_raw_dir(tmp_path / "raw", 4)
 
-    report = run(
-        raw_dir=tmp_path / "raw", db_path=db_path, dbt_args=["run", "-s", "base_tb__shops"]
-    )
+    raw = prepare_raw(RawRequest(source="load", raw_dir=tmp_path / "raw"), db_path, ROOT)
+    run_dbt(["run", "-s", "base_tb__shops"], db_path=db_path)
 
-    assert report.raw_source == str((tmp_path / "raw").resolve())
+    assert raw.description == str((tmp_path / "raw").resolve())
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         shops = con.execute("select shop_id from staging.base_tb__shops order by 1").fetchall()
@@ -222,9 +216,10 @@ def test_run_reads_the_loaded_dir_then_falls_back_to_the_seeds(
     assert shops == [("ts_00000",), ("ts_00001",), ("ts_00002",), ("ts_00003",)]
 
     build_from_seeds = ["build", "-s", "+base_tb__shops", "--exclude-resource-type", "test"]
-    report = run(db_path=db_path, dbt_args=build_from_seeds)
+    raw = prepare_raw(RawRequest(source="sample"), db_path, ROOT)
+    run_dbt(build_from_seeds, db_path=db_path)
 
-    assert report.raw_source == "seeds"
+    assert raw.description == "seeds"
     assert loaded_relations(db_path) == []
     con = duckdb.connect(str(db_path), read_only=True)
     try:
@@ -232,9 +227,9 @@ def test_run_reads_the_loaded_dir_then_falls_back_to_the_seeds(
     finally:
         con.close()
     assert [s for (s,) in shops] == seed_column(ROOT / "seeds" / "tb" / "tb__shops.csv", "shop_id")
-    out = capsys.readouterr().out
-    assert "Dropped 14 loaded raw relations; the committed seeds apply." in out
-    assert f"Warehouse: {db_path}" in out
+    assert len(raw.dropped) == 14  # the loaded raw relations, so the seeds apply
+    describe_warehouse(db_path)
+    assert f"Warehouse: {db_path}" in capsys.readouterr().out
 
 
 def test_generate_prints_rows_and_its_output_loads(
@@ -376,3 +371,46 @@ def test_bootstrap_rejects_a_python_other_than_3_11(tmp_path: Path):
     assert completed.returncode == 1
     assert "python3 on PATH is Python 3.12" in completed.stderr
     assert "redcat needs Python 3.11" in completed.stderr
+
+
+@pytest.mark.slow
+def test_run_without_a_terminal_prints_one_line_per_step_and_the_summary_last(db_path: Path):
+    completed = subprocess.run(
+        [str(redcat_executable()), "run"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert completed.stderr == ""
+    lines = completed.stdout.splitlines()
+    assert len(lines) <= 60
+    steps = [line.split(":", 1)[0] for line in lines[:6]]
+    assert steps == [
+        "raw data",
+        "staging and intermediate",
+        "data contract",
+        "publish gates",
+        "marts",
+        "publish",
+    ] or steps == [
+        "raw data",
+        "staging and intermediate",
+        "publish gates",
+        "data contract",
+        "marts",
+        "publish",
+    ]
+    assert lines[0].startswith("raw data: the committed seeds (seeds/) in ")
+    assert re.match(r"^staging and intermediate: \d+ dbt nodes in [\d.]+ s$", lines[1])
+    assert re.match(r"^redcat run finished in [\d.]+ s$", lines[7])
+    log = db_path.parent / "logs" / "redcat-run.log"
+    assert lines[-1] == f"Log (dbt, Dagster, Great Expectations): {log}"
+    assert log.stat().st_size > 0
+    for noise in ("leaked", "Traceback", "INFO", "WARNING", "Warning"):
+        assert noise not in completed.stdout, noise
+    assert f"Published for BI: {db_path.parent / 'published' / 'redcat_marts.duckdb'}" in (
+        completed.stdout
+    )

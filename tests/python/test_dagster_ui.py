@@ -1,5 +1,6 @@
-"""The Dagster UI: `dagster dev` serves the asset graph with the marts and the
-contract checks, seen through headless Chromium.
+"""The Dagster UI: `dagster dev` (no flags, from the project folder) serves the asset
+graph with the marts and the contract checks, seen through headless Chromium; it and
+`python -m orchestration` stop cleanly on SIGTERM, their whole process group with them.
 
 Needs Debian's `chromium` (scripts/bootstrap.sh installs it) and the Python
 package `playwright` (dev extras); Playwright's own browser download is not
@@ -23,8 +24,8 @@ from typing import Any
 
 import pytest
 
-from orchestration.checks.contract import CHECK_NAME, CONTRACT_JOIN_MODELS
-from orchestration.project import build_dbt_project
+from orchestration.checks.contract import CHECK_NAME
+from redcat.pipeline import ModelCatalog, dbt_project_paths, load_manifest
 from redcat.warehouse import project_root
 
 ROOT = project_root()
@@ -39,9 +40,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# `dagster dev -m orchestration.definitions` names the code location after the module
-LOCATION = "orchestration.definitions"
+# `dagster dev` with no flags loads pyproject.toml's [tool.dagster] code location
+LOCATION = "redcat"
 STARTUP_SECONDS = 300
+STOP_SECONDS = 120
 PAGE_TIMEOUT_MS = 120_000
 # The asset graph renders only the nodes in view: a tall window shows the
 # whole marts group at the graph's default zoom.
@@ -80,24 +82,30 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
-def stop_process_group(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the whole group, SIGKILL to whatever is left after 15 s."""
-    pgid = process.pid  # the leader of its own session
-    try:
-        os.killpg(pgid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + 15
+def wait_for_empty_group(pgid: int, seconds: float = STOP_SECONDS) -> list[int]:
+    """Poll until no process of group `pgid` is alive (or `seconds` pass); what is left."""
+    deadline = time.monotonic() + seconds
     while group_members(pgid) and time.monotonic() < deadline:
         time.sleep(0.2)
-    if group_members(pgid):
+    return group_members(pgid)
+
+
+def stop_process_group(process: subprocess.Popen[bytes]) -> list[int]:
+    """SIGTERM to the UI's main process, which shuts its children down itself; then wait
+    for the whole group. Returns what was still alive (and is then killed)."""
+    pgid = process.pid  # the leader of its own session
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    left = wait_for_empty_group(pgid)
+    if left:
         os.killpg(pgid, signal.SIGKILL)
     process.wait(timeout=30)
+    return left
 
 
 @contextmanager
 def dagster_dev(workdir: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """`dagster dev -m orchestration.definitions` with its own DAGSTER_HOME, in its own group."""
+    """`dagster dev` (no module flag) with its own DAGSTER_HOME, in its own group."""
     home = workdir / "dagster_home"
     home.mkdir()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
@@ -110,8 +118,6 @@ def dagster_dev(workdir: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
     command = [
         str(Path(sys.executable).with_name("dagster")),
         "dev",
-        "-m",
-        "orchestration.definitions",
         "-h",
         "127.0.0.1",
         "-p",
@@ -124,7 +130,8 @@ def dagster_dev(workdir: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
         try:
             yield process
         finally:
-            stop_process_group(process)
+            left = stop_process_group(process)
+    assert left == [], f"still alive {STOP_SECONDS} s after SIGTERM: {left}"
 
 
 def graphql(port: int, query: str) -> dict[str, Any]:
@@ -165,14 +172,15 @@ def wait_until_loaded(process: subprocess.Popen[bytes], port: int, log: Path) ->
 def test_asset_graph_shows_the_marts_and_the_contract_checks(tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    nodes = json.loads(build_dbt_project().manifest_path.read_text(encoding="utf-8"))["nodes"]
+    catalog = ModelCatalog(load_manifest(dbt_project_paths()))
+    nodes = catalog.manifest["nodes"]
     marts = sorted(
         n["name"]
         for n in nodes.values()
         if n["resource_type"] == "model" and n["fqn"][1] == "marts"
     )
     assert marts
-    join_model = CONTRACT_JOIN_MODELS[0]
+    join_model = catalog.contract_guarded_models()[0]
     screenshots = tmp_path / "screenshots"
     screenshots.mkdir()
     port = free_port()
@@ -220,3 +228,61 @@ def test_asset_graph_shows_the_marts_and_the_contract_checks(tmp_path: Path) -> 
     for png in (graph_png, checks_png):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         print(f"screenshot: {png}")
+
+
+def test_the_launcher_started_in_the_background_is_quiet_and_stops_on_sigterm(
+    tmp_path: Path,
+) -> None:
+    """`python -m orchestration` started by a script (`... &`: SIGINT ignored) answers,
+    prints no superseded-command warning or telemetry banner, and stops on SIGTERM."""
+    port = free_port()
+    log = tmp_path / "launcher.log"
+    env = {
+        **os.environ,
+        "REDCAT_DUCKDB_PATH": str(tmp_path / "warehouse" / "redcat.duckdb"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("DAGSTER_HOME", None)
+    script = f'"{sys.executable}" -m orchestration --port {port} >"{log}" 2>&1 & echo $!'
+    shell = subprocess.run(
+        ["sh", "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        start_new_session=True,
+    )
+    pid = int(shell.stdout.strip())
+    pgid = os.getpgid(pid)
+    try:
+        ignored = int(
+            next(
+                line.split()[1]
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                if line.startswith("SigIgn:")
+            ),
+            16,
+        )
+        assert ignored & (1 << (signal.SIGINT - 1))  # as a script's background job has it
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                graphql(port, "{ version }")
+                break
+            except OSError:
+                time.sleep(1)
+        else:
+            pytest.fail(f"the UI did not answer:\n{log.read_text()[-3000:]}")
+        os.kill(pid, signal.SIGTERM)
+        assert wait_for_empty_group(pgid) == []
+    finally:
+        if group_members(pgid):
+            os.killpg(pgid, signal.SIGKILL)
+    output = log.read_text()
+    assert "superseded" not in output
+    assert "Telemetry" not in output
+    assert "Shutting down Dagster services" in output
+    assert (tmp_path / "warehouse" / "dagster" / "dagster.yaml").read_text() == (
+        "telemetry:\n  enabled: false\n"
+    )

@@ -162,12 +162,77 @@ def test_cli_exits_3_and_names_the_failed_expectation(
     assert "the data contract failed; the marts were not built or published" in err
     assert "FAILED shop_linked_to_one_brand_per_day" in err
     assert "relation: intermediate.int_shop_links_resolved" in err
-    con = duckdb.connect(str(db_path), read_only=True)
+    assert mart_fingerprints(db_path) == {}
+    assert not (db_path.parent / "published").exists()
+
+
+@pytest.mark.slow
+def test_vars_reach_the_contract_floor_and_keep_the_last_publication(seeds_run):
+    """`--vars '{contract_min_match_rate: 0.99}'`: the models are built with the vars and
+    the contract applies that floor; BI keeps the last publication."""
+    work, gx_root, db_path, report = seeds_run
+    before_published = mart_fingerprints(report.publication.database)
+
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        pytest.raises(ContractViolation) as violation,
+    ):
+        patch.setenv("DBT_TARGET_PATH", str(work / "target"))
+        patch.setenv("DBT_LOG_PATH", str(work / "logs"))
+        run(
+            db_path=db_path,
+            gx_root=gx_root,
+            dbt_vars={"contract_min_match_rate": 0.99},
+            echo=lambda _line: None,
+        )
+
+    failed = violation.value.report.failures
+    assert [(f.expectation, f.relation, f.unexpected_count) for f in failed] == [
+        (
+            "matched_share_of_linked_conversions_at_least_floor",
+            "intermediate.int_conversions_unified",
+            1,
+        )
+    ]
+    assert failed[0].sample[0]["min_match_rate"] == 0.99
+    assert mart_fingerprints(report.publication.database) == before_published
+
+
+def whole_table_in_yuan(raw_dir: Path) -> int:
+    """Rewrite tb/orders with `pay_fen` as yuan text in every row (a money column whose
+    type changed in the export); returns the rows."""
+    orders = raw_dir / "tb" / "orders.parquet"
+    rewritten = orders.with_suffix(".new")
+    con = duckdb.connect()
     try:
-        marts = con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'marts'"
-        ).fetchone()
+        con.execute(
+            f"copy (select * replace (printf('%.2f', pay_fen / 100) as pay_fen) "
+            f"from read_parquet('{orders}')) to '{rewritten}' (format parquet)"
+        )
+        (rows,) = con.execute(f"select count(*) from read_parquet('{rewritten}')").fetchone()
     finally:
         con.close()
-    assert marts == (0,)
+    rewritten.replace(orders)
+    return int(rows)
+
+
+@pytest.mark.slow
+def test_cli_exits_4_when_a_whole_table_is_quarantined(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    raw_dir = tmp_path / "raw"
+    write_raw_dir(raw_dir, 0.001, 7, progress=False)
+    rows = whole_table_in_yuan(raw_dir)
+
+    assert main(["run", "--raw-dir", str(raw_dir)]) == 4
+
+    err = capsys.readouterr().err
+    assert "a publish gate stopped the run; the marts were not built or published" in err
+    assert "Publish gates on 14 raw tables: FAILED on 1 check(s)" in err
+    assert (
+        f"table tb/orders: quarantine_share_over_limit: {rows:,} of {rows:,} rows quarantined "
+        "(100.0%), more than 10.0% (publish_max_quarantine_share)"
+    ) in err
+    assert "Traceback" not in err
+    assert mart_fingerprints(db_path) == {}
     assert not (db_path.parent / "published").exists()

@@ -18,13 +18,21 @@ import duckdb
 import pytest
 
 from orchestration.assets.dbt import FULL_REFRESH_TAG, dbt_build_args
+from orchestration.assets.publish import PUBLICATION_KEY
 from orchestration.assets.raw import RAW_DATA_KEY
-from orchestration.checks.contract import CHECK_NAME, CONTRACT_JOIN_MODELS
+from orchestration.checks.contract import CHECK_NAME
 from orchestration.definitions import build_definitions
-from orchestration.partitions import EVENT_DRIVEN_MODELS, daily_partitions, vars_for_partition_key
-from orchestration.project import build_dbt_project, manifest_is_current, prepare_manifest
+from orchestration.partitions import daily_partitions, vars_for_partition_key
 from orchestration.resources import ContractResource
 from redcat.contract import RAW_TABLES
+from redcat.pipeline import (
+    ModelCatalog,
+    dbt_project_paths,
+    load_manifest,
+    manifest_is_current,
+    prepare_manifest,
+    read_publication_record,
+)
 from redcat.warehouse import project_root
 
 ROOT = project_root()
@@ -32,6 +40,50 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 PARTITION = "2025-05-13"
 PARTITION_VARS = {"partition_start_date": "2025-05-13", "partition_end_date": "2025-05-14"}
 LAYERS = ("staging", "intermediate", "marts")
+# What dbt declares (meta on the models), as the definitions must read it.
+CONTRACT_JOIN_MODELS = [
+    "int_shop_links_resolved",
+    "int_user_matches_resolved",
+    "int_conversions_unified",
+    "int_touchpoints_joined_to_orders",
+    "int_attribution_credits_computed",
+]
+EVENT_DRIVEN_MODELS = {
+    *(
+        f"{prefix}{table}{suffix}"
+        for table in (
+            "xhs__note_events",
+            "xhs__ad_spend_daily",
+            "xhs__shop_orders",
+            "tb__visits",
+            "tb__searches",
+            "tb__orders",
+            "jd__orders",
+        )
+        for prefix, suffix in (("base_", ""), ("base_", "_checked"))
+    ),
+    "stg_xhs__note_events",
+    "stg_xhs__ad_spend_days",
+    "stg_xhs__shop_orders",
+    "stg_tb__visits",
+    "stg_tb__searches",
+    "stg_tb__orders",
+    "stg_jd__orders",
+    "int_touchpoints_classified",
+    "int_conversions_unified",
+    "int_touchpoints_joined_to_orders",
+    "int_attribution_credits_computed",
+    "int_campaign_credits_allocated",
+    "int_brand_exposures_tracked",
+    "int_note_days_aggregated",
+    "int_funnel_days_aggregated",
+    "int_brand_spend_days_aggregated",
+    "fct_note_daily",
+    "fct_seeding_funnel_daily",
+    "fct_conversions",
+    "fct_attributed_orders",
+    "mart_joint_campaign_merchants",
+}
 
 
 def contract_missing() -> str | None:
@@ -48,10 +100,12 @@ requires_contract = pytest.mark.skipif(
 )
 
 
+def catalog() -> ModelCatalog:
+    return ModelCatalog(load_manifest(dbt_project_paths()))
+
+
 def manifest_nodes() -> dict[str, dict[str, Any]]:
-    project = build_dbt_project()
-    manifest = json.loads(project.manifest_path.read_text(encoding="utf-8"))
-    return manifest["nodes"]
+    return dict(catalog().manifest["nodes"])
 
 
 def model_key(node: dict[str, Any]) -> dg.AssetKey:
@@ -176,12 +230,20 @@ def test_definitions_load_with_layers_partitions_and_blocking_contract() -> None
     for node in base_views:
         assert RAW_DATA_KEY in graph.get(model_key(node)).parent_keys, node["name"]
 
-    # daily partitions exactly on the event-driven models
+    # daily partitions exactly on the event-driven models, as dbt declares them, over the
+    # data's days (dbt vars partitions_first_day, partitions_last_day)
+    assert len(EVENT_DRIVEN_MODELS) == 35
+    assert catalog().partitioned_models() == EVENT_DRIVEN_MODELS
     partitioned = {k.path[-1] for k in graph.get_all_asset_keys() if graph.get(k).partitions_def}
-    assert partitioned == set(EVENT_DRIVEN_MODELS) & set(models)
-    assert graph.get(model_key(models["fct_note_daily"])).partitions_def == daily_partitions
+    assert partitioned == EVENT_DRIVEN_MODELS & set(models)
+    partitions = graph.get(model_key(models["fct_note_daily"])).partitions_def
+    assert partitions == daily_partitions(catalog().pipeline_vars())
+    keys = partitions.get_partition_keys()
+    assert (keys[0], keys[-1], len(keys)) == ("2024-01-01", "2025-06-30", 547)
+    assert partitions.timezone == "Asia/Shanghai"
 
     # the contract: one blocking check per join model; every mart after all of them
+    assert catalog().contract_guarded_models() == CONTRACT_JOIN_MODELS
     join_keys = {model_key(models[m]) for m in CONTRACT_JOIN_MODELS}
     assert len(join_keys) == 5
     contract_checks = {k for k in graph.asset_check_keys if k.name == CHECK_NAME}
@@ -210,7 +272,8 @@ def test_definitions_load_with_layers_partitions_and_blocking_contract() -> None
 
 
 def test_manifest_is_parsed_only_when_stale() -> None:
-    project = build_dbt_project()
+    project = dbt_project_paths()
+    prepare_manifest(project)
     assert manifest_is_current(project)
     assert prepare_manifest(project) is False
     (project.manifest_path.parent / "manifest.fingerprint").unlink()
@@ -220,7 +283,8 @@ def test_manifest_is_parsed_only_when_stale() -> None:
 
 
 def test_partition_vars_and_dbt_arguments() -> None:
-    assert vars_for_partition_key("2025-05-13") == {
+    partitions = daily_partitions(catalog().pipeline_vars())
+    assert vars_for_partition_key(partitions, "2025-05-13") == {
         "partition_start_date": "2025-05-13",
         "partition_end_date": "2025-05-14",
     }
@@ -234,6 +298,18 @@ def test_partition_vars_and_dbt_arguments() -> None:
     ]
     assert dbt_build_args(window=None, full_refresh=False) == ["build"]
     assert dbt_build_args(window=window, full_refresh=True) == ["build", "--full-refresh"]
+    # the run's own vars reach every dbt call, the partition window beside them
+    assert dbt_build_args(window=window, full_refresh=False, dbt_vars={"x": 1}) == [
+        "build",
+        "--vars",
+        '{"x": 1, "partition_start_date": "2025-05-01", "partition_end_date": "2025-06-01"}',
+    ]
+    assert dbt_build_args(window=None, full_refresh=True, dbt_vars={"x": 1}) == [
+        "build",
+        "--full-refresh",
+        "--vars",
+        '{"x": 1}',
+    ]
 
 
 def test_schedules_build_the_previous_local_day_and_a_weekly_full_rebuild() -> None:
@@ -259,6 +335,24 @@ def test_schedules_build_the_previous_local_day_and_a_weekly_full_rebuild() -> N
     full = defs.resolve_job_def("warehouse_full_rebuild")
     assert full.tags[FULL_REFRESH_TAG] == "true"
     assert RAW_DATA_KEY not in full.asset_layer.executable_asset_keys
+    # every job ends with the publication for BI; only the main job loads raw data
+    for name in ("warehouse_daily", "warehouse_full_rebuild", "redcat_run"):
+        assert PUBLICATION_KEY in defs.resolve_job_def(name).asset_layer.executable_asset_keys
+    main = defs.resolve_job_def("redcat_run")
+    assert RAW_DATA_KEY in main.asset_layer.executable_asset_keys
+    assert main.tags[FULL_REFRESH_TAG] == "true"
+
+    # a day past the last partition is skipped, not run
+    late = datetime(2025, 7, 2, 2, 0, tzinfo=SHANGHAI)
+    with dg.build_schedule_context(
+        scheduled_execution_time=late, repository_def=defs.get_repository_def()
+    ) as context:
+        skipped = daily.evaluate_tick(context)
+    assert list(skipped.run_requests or []) == []
+    assert skipped.skip_message == (
+        "no partition 2025-07-01: the partitions end at 2025-06-30 "
+        "(dbt var partitions_last_day; null for a live feed)"
+    )
 
 
 # -- materialisation ---------------------------------------------------------
@@ -351,9 +445,16 @@ def test_same_partition_twice_leaves_no_duplicates(
             }
 
     first = snapshot()
+    published_before = read_publication_record(db_path)
+    assert published_before is not None  # the first run published
     again = execute(built["defs"], built["instance"], job_name="warehouse_daily")
     assert again.success
     second = snapshot()
+
+    # the scheduled job publishes too: every mart, as built
+    assert PUBLICATION_KEY in materialized(again)
+    assert read_publication_record(db_path) is not None
+    assert marts_in(db_path.parent / "published" / "redcat_marts.duckdb") == marts_in(db_path)
 
     assert second == first
     for relation, (rows, distinct_rows) in second.items():
@@ -361,6 +462,23 @@ def test_same_partition_twice_leaves_no_duplicates(
     fct_note_daily = model_key(nodes["model.redcat.fct_note_daily"])
     records = built["instance"].fetch_materializations(fct_note_daily, limit=10).records
     assert [r.partition_key for r in records] == [PARTITION, PARTITION]
+
+
+def marts_in(database: Path) -> dict[str, tuple[int, int]]:
+    """Row count and an order-free hash of every row, per table of schema marts."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        names = [
+            name
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+            ).fetchall()
+        ]
+        return {
+            name: con.execute(
+                f"select count(*), coalesce(sum(hash(t)), 0) from marts.{name} as t"
+            ).fetchone()
+            for name in names
+        }
 
 
 def fault_raw_dir(out: Path) -> tuple[Path, dict[str, str]]:
@@ -449,3 +567,33 @@ def test_contract_failure_blocks_the_marts(
     assert not mart_keys & set(mats)
     assert "dbt_marts" not in step_starts(result)
     assert table_counts(db_path, "marts") == {}
+    assert PUBLICATION_KEY not in mats
+    assert not (db_path.parent / "published").exists()
+
+
+@pytest.mark.slow
+@requires_contract
+def test_a_scheduled_run_that_fails_the_contract_keeps_the_publication(
+    built: dict[str, Any], tmp_path: Path, dbt_target: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The daily job over a warehouse whose newly loaded raw data breaks the contract:
+    no mart is rebuilt and BI keeps the last publication, byte for byte."""
+    assert built["result"].success
+    shutil.copy(built["db_path"], tmp_path / "warehouse.duckdb")
+    shutil.copytree(built["db_path"].parent / "published", tmp_path / "published")
+    db_path = use_env(monkeypatch, tmp_path, dbt_target)
+    published = tmp_path / "published" / "redcat_marts.duckdb"
+    before = (published.read_bytes(), read_publication_record(db_path), marts_in(db_path))
+    raw_dir, _fault = fault_raw_dir(tmp_path / "raw")
+    from redcat.pipeline import RawRequest, prepare_raw
+
+    prepare_raw(RawRequest(source="load", raw_dir=raw_dir), db_path, ROOT)
+    defs = build_definitions({"contract": contract_resource(tmp_path)})
+    with dg.instance_for_test() as instance:
+        result = execute(defs, instance, job_name="warehouse_daily")
+
+    assert not result.success
+    assert contract_evaluations(result)["int_shop_links_resolved"].passed is False
+    assert "dbt_marts" not in step_starts(result)
+    assert PUBLICATION_KEY not in materialized(result)
+    assert (published.read_bytes(), read_publication_record(db_path), marts_in(db_path)) == before
