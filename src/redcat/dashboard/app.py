@@ -8,6 +8,8 @@ their figures written on the marks, so what a reader sees can be checked.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -51,7 +53,7 @@ def industry_chart(frame: pd.DataFrame) -> alt.LayerChart:
         tooltip=["industry", "kpi", "label"],
     )
     bars = base.mark_bar()
-    text = base.mark_text(dy=-6, fontSize=10).encode(text="label:N")
+    text = base.mark_text(dy=-6, fontSize=10).encode(text="label:N", color=alt.value("#333333"))
     return chart(alt.layer(bars, text).properties(height=320), "industry_changes")
 
 
@@ -66,7 +68,9 @@ def funnel_chart(stages: pd.DataFrame) -> alt.LayerChart:
         tooltip=["platform", "stage", "label"],
     )
     bars = base.mark_bar()
-    text = base.mark_text(align="left", dx=3, fontSize=10).encode(text="label:N")
+    text = base.mark_text(align="left", dx=3, fontSize=10).encode(
+        text="label:N", color=alt.value("#333333")
+    )
     return chart(alt.layer(bars, text).properties(height=300), "funnel")
 
 
@@ -77,7 +81,7 @@ def model_chart(frame: pd.DataFrame, value: str, label: str, title: str, name: s
         tooltip=["model", label],
     )
     bars = base.mark_bar(color="#6c4f9e")
-    text = base.mark_text(dy=-6, fontSize=10).encode(text=f"{label}:N")
+    text = base.mark_text(dy=-6, fontSize=10, color="#333333").encode(text=f"{label}:N")
     return chart(alt.layer(bars, text).properties(height=260), name)
 
 
@@ -88,7 +92,7 @@ def monthly_chart(frame: pd.DataFrame, value: str, title: str, name: str, fmt: s
         tooltip=["period_name", "label"],
     )
     line = base.mark_line(point=True, color="#2e86ab")
-    text = base.mark_text(dy=-8, fontSize=9).encode(text="label:N")
+    text = base.mark_text(dy=-8, fontSize=9, color="#333333").encode(text="label:N")
     return chart(alt.layer(line, text).properties(height=260), name)
 
 
@@ -117,7 +121,8 @@ def main() -> None:
             format_func=lambda m: data.MODEL_LABELS[m],
             key="model",
         )
-        st.caption(f"Published marts: {database}")
+        published_at = datetime.fromtimestamp(stamp / 1e9, tz=UTC)
+        st.caption(f"Published marts: {database.name}, {published_at:%Y-%m-%d %H:%M} UTC")
     if period is None:
         st.warning("The published marts hold no reporting period.")
         return
@@ -155,6 +160,11 @@ def main() -> None:
     st.altair_chart(funnel_chart(seeding.stages), width="stretch")
 
     st.subheader("Attribution models side by side")
+    st.caption(
+        "Each model shares out the whole GMV of every attributed order, so the models' totals "
+        "agree; they differ per note and per campaign. ROAS: campaigns whose spend started in "
+        "the half-year."
+    )
     models = cached("attribution_by_model", stamp, database, filters)
     gmv_column, roas_column = st.columns(2)
     gmv_column.altair_chart(

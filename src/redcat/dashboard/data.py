@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -100,10 +100,10 @@ def _is_missing(value: Any) -> bool:
 
 
 def format_cny(value: Any) -> str:
-    """Yuan with two decimals and thousands separators: `¥1,234.50`."""
+    """Yuan with two decimals (halves away from zero, as a cast to decimal(18,2)): `¥1,234.50`."""
     if _is_missing(value):
         return "n/a"
-    amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return f"¥{amount:,.2f}"
 
 

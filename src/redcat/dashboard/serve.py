@@ -25,6 +25,7 @@ def streamlit_command(port: int, address: str) -> list[str]:
         f"--server.address={address}",
         "--server.fileWatcherType=none",
         "--browser.gatherUsageStats=false",
+        "--client.toolbarMode=viewer",
         "--global.showWarningOnDirectExecution=false",
     ]
 
