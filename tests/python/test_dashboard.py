@@ -177,7 +177,7 @@ def test_page_shows_every_tile_and_chart_with_the_marts_figures(
     db = seeds_published.db_path
     app = run_page(seeds_published.published, monkeypatch)
     assert not app.exception and not app.error
-    tiles = {m.label: (m.value, m.delta) for m in app.metric}
+    tiles = {m.label: (m.value, m.delta or None) for m in app.metric}
     for label, value in expected_tiles(db, period_name).items():
         assert tiles[label] == value
     funnel = expected_funnel(db, period_name)
@@ -223,7 +223,7 @@ def test_filters_change_the_figures(
     assert not app.exception
     period = app.selectbox(key="period").value.name
     assert period == "2024-H1"
-    tiles = {m.label: (m.value, m.delta) for m in app.metric}
+    tiles = {m.label: (m.value, m.delta or None) for m in app.metric}
     for label, value in expected_tiles(db, period).items():
         assert tiles[label] == value  # no year earlier: no change shown
         assert value[1] is None

@@ -15,7 +15,7 @@ money has two decimals (yuan), percentages one.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -107,38 +107,31 @@ def format_cny(value: Any) -> str:
     return f"¥{amount:,.2f}"
 
 
+def _shown(value: Any, render: Callable[[Any], str]) -> str:
+    return "n/a" if _is_missing(value) else render(value)
+
+
 def format_percent(value: Any) -> str:
     """A rate as a percentage with one decimal: 0.12345 -> `12.3%`."""
-    if _is_missing(value):
-        return "n/a"
-    return f"{float(value) * 100:.1f}%"
+    return _shown(value, lambda v: f"{float(v) * 100:.1f}%")
 
 
 def format_change(value: Any) -> str:
     """A relative change with its sign and one decimal: 0.2 -> `+20.0%`."""
-    if _is_missing(value):
-        return "n/a"
-    return f"{float(value) * 100:+.1f}%"
+    return _shown(value, lambda v: f"{float(v) * 100:+.1f}%")
 
 
 def format_count(value: Any) -> str:
-    if _is_missing(value):
-        return "n/a"
-    return f"{int(value):,}"
+    return _shown(value, lambda v: f"{int(v):,}")
 
 
 def format_average(value: Any) -> str:
-    """A daily average (joint-campaign merchants) with two decimals."""
-    if _is_missing(value):
-        return "n/a"
-    return f"{float(value):,.2f}"
+    """A daily average (joint-campaign merchants) or a ROAS, with two decimals."""
+    return _shown(value, lambda v: f"{float(v):,.2f}")
 
 
-def format_ratio(value: Any) -> str:
-    """ROAS: yuan of attributed GMV per yuan spent, two decimals."""
-    if _is_missing(value):
-        return "n/a"
-    return f"{float(value):,.2f}"
+# ROAS: yuan of attributed GMV per yuan spent
+format_ratio = format_average
 
 
 # --- filters -------------------------------------------------------------------------
