@@ -375,9 +375,9 @@ def test_marts_are_public_and_the_layers_below_protected(docs_manifest: dict[str
     assert by_layer["marts"] == {("bi", "public")}
     assert by_layer["staging"] == {("staging", "protected")}
     assert by_layer["intermediate"] == {("modeling", "protected")}
-    assert by_layer["semantic"] == {("bi", "protected")}
+    assert by_layer["semantic"] == {("semantic", "protected")}
     groups = {g["name"]: g for g in docs_manifest["groups"].values()}
-    assert set(groups) == {"staging", "modeling", "bi"}
+    assert set(groups) == {"staging", "modeling", "bi", "semantic"}
     assert all(g["owner"]["email"] for g in groups.values())
     # every public mart enforces its contract (a breaking change needs a new version)
     assert all(n["contract"]["enforced"] for n in models if n["access"] == "public"), (
