@@ -31,6 +31,7 @@ from bi_support import (
     latest_half_year,
 )
 
+from redcat.cli import main
 from redcat.dashboard import data
 from redcat.publish import publish_marts
 from redcat.warehouse import run_dbt
@@ -64,9 +65,17 @@ def test_published_database_comes_from_the_environment_or_sits_beside_the_wareho
     assert data.published_database({}) == db_path.parent / "published" / "redcat_marts.duckdb"
 
 
-def test_a_missing_publication_is_a_clear_error(tmp_path: Path) -> None:
+def test_a_missing_publication_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(data.PublicationMissingError, match="run `redcat run`"):
         data.periods(tmp_path / "nothing.duckdb")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["dashboard", "--published", str(tmp_path / "nothing.duckdb")])
+    assert exit_info.value.code == 1
+    error = capsys.readouterr().err
+    assert error.startswith("redcat dashboard: no published marts at ")
+    assert str(tmp_path / "nothing.duckdb") in error
 
 
 # --- figures against the marts -------------------------------------------------------
