@@ -91,7 +91,7 @@ def chart_texts(page: Any) -> dict[str, list[str]]:
     return dict(zip(CHART_NAMES, texts, strict=True))
 
 
-def shown(labels: list[str]) -> list[str]:
+def drawn(labels: list[str]) -> list[str]:
     """Labels as drawn: a null figure (n/a) has no mark."""
     return [label for label in labels if label != "n/a"]
 
@@ -122,17 +122,17 @@ def check_page(page: Any, db_path: Path) -> None:
 
     texts = chart_texts(page)
     assert sorted(texts["industry_changes"]) == sorted(
-        shown(expected_industry_labels(db_path, period))
+        drawn(expected_industry_labels(db_path, period))
     )
     assert sorted(texts["funnel"]) == sorted(
         f"{count:,}" for users in funnel["stages"].values() for count in users
     )
     models = expected_models(db_path, period)
     assert texts["gmv"] == [models[m][0] for m in MODELS]
-    assert texts["roas"] == shown([models[m][1] for m in MODELS])
+    assert texts["roas"] == drawn([models[m][1] for m in MODELS])
     months = expected_monthly_labels(db_path, "last_touch")
-    assert texts["joint_merchants"] == shown(months["joint_merchants"])
-    assert texts["closed_loop"] == shown(months["closed_loop"])
+    assert texts["joint_merchants"] == drawn(months["joint_merchants"])
+    assert texts["closed_loop"] == drawn(months["closed_loop"])
 
 
 def load_and_check(built: BuiltWarehouse, tmp_path: Path, screenshot_name: str) -> Path:
