@@ -393,7 +393,8 @@ def test_every_fact_foreign_key_has_a_relationships_test(docs_manifest: dict[str
         )
         for node in docs_manifest["nodes"].values()
         if node["resource_type"] == "test"
-        and node.get("test_metadata", {}).get("name") == "relationships"
+        and node.get("test_metadata", {}).get("name")
+        in {"relationships", "relationships_outside_quarantine"}
     }
     foreign_keys = {
         ("fct_conversions", "brand_account_id"),
