@@ -9,7 +9,7 @@ root="$(pwd)"
 
 scripts/bootstrap.sh
 
-# Debian's Chromium for the Dagster UI test (Playwright drives it; its own
+# Debian's Chromium for the UI tests, Dagster and the dashboard (Playwright drives it; its own
 # browser download, `playwright install`, does not work offline).
 if [[ ! -x /usr/bin/chromium ]]; then
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
@@ -55,6 +55,7 @@ step() {
 }
 
 step "dbt build (committed seeds)" dbt build --project-dir "$root" --profiles-dir "$root"
+step "mf validate-configs (semantic layer)" scripts/mf.sh validate-configs
 step "pytest" pytest
 step "sqlfluff lint" sqlfluff lint models macros tests
 step "ruff check" ruff check .

@@ -1,4 +1,4 @@
-"""The `redcat` command line: generate, load, run, bench."""
+"""The `redcat` command line: generate, load, run, bench, dashboard."""
 
 from __future__ import annotations
 
@@ -178,6 +178,31 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"generator seed (default {DEFAULT_SEED})",
     )
+
+    from redcat.dashboard.serve import DEFAULT_ADDRESS, DEFAULT_PORT
+
+    dashboard = commands.add_parser(
+        "dashboard",
+        help="serve the BI dashboard on the published marts",
+        description=(
+            "Serve the Streamlit dashboard on the published marts (read-only, one short "
+            "connection per query), so it never blocks a build. See docs/dashboard.md."
+        ),
+    )
+    dashboard.add_argument(
+        "--published",
+        type=Path,
+        metavar="FILE",
+        help="published marts (default: published/redcat_marts.duckdb beside the warehouse)",
+    )
+    dashboard.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    dashboard.add_argument(
+        "--address",
+        default=DEFAULT_ADDRESS,
+        help=f"address to listen on (default {DEFAULT_ADDRESS})",
+    )
     return parser
 
 
@@ -245,11 +270,25 @@ def _cmd_bench(args: argparse.Namespace) -> None:
     bench(args.scale, args.seed)
 
 
+def _cmd_dashboard(args: argparse.Namespace) -> None:
+    from redcat.dashboard.data import PublicationMissingError, published_database
+    from redcat.dashboard.serve import serve
+
+    try:
+        code = serve(args.published or published_database(), args.port, args.address)
+    except PublicationMissingError as error:
+        print(f"redcat dashboard: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
+    if code:
+        raise SystemExit(code)
+
+
 COMMANDS = {
     "generate": _cmd_generate,
     "load": _cmd_load,
     "run": _cmd_run,
     "bench": _cmd_bench,
+    "dashboard": _cmd_dashboard,
 }
 
 

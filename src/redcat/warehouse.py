@@ -27,6 +27,10 @@ ENVIRONMENT: Mapping[str, tuple[str, str]] = {
         "<root>/warehouse/redcat.duckdb",
         "the DuckDB warehouse file; the dbt profile `redcat` reads it too",
     ),
+    "REDCAT_PUBLISHED_DB": (
+        "<warehouse folder>/published/redcat_marts.duckdb",
+        "the published marts `redcat dashboard` reads (its --published option sets it)",
+    ),
     "DBT_TARGET": ("duckdb", "dbt target of profile `redcat`, and the Dagster resources for it"),
     "DBT_TARGET_PATH": ("<root>/target", "dbt's compiled artefacts (dbt's own variable)"),
     "DBT_LOG_PATH": ("<root>/logs", "dbt's log folder (dbt's own variable)"),

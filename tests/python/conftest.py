@@ -36,3 +36,15 @@ def db_path(isolated_env: Path) -> Path:
 @pytest.fixture
 def project_dir() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def seeds_published(tmp_path_factory: pytest.TempPathFactory):
+    """The main job on the committed seeds, once per session: warehouse and its publication.
+
+    Shared by the semantic-layer and dashboard tests (read-only: a test that
+    rebuilds works on a copy).
+    """
+    from bi_support import build_and_publish
+
+    return build_and_publish(tmp_path_factory.mktemp("seeds_published"))

@@ -30,7 +30,7 @@ def redcat_executable() -> Path:
     return Path(sys.executable).with_name("redcat")
 
 
-def test_help_lists_the_four_commands():
+def test_help_lists_the_five_commands():
     completed = subprocess.run(
         [str(redcat_executable()), "--help"],
         env={**os.environ, "COLUMNS": "80"},
@@ -49,6 +49,7 @@ def test_help_lists_the_four_commands():
         "load": "validate a raw directory and load it into schema raw",
         "run": "main job: seeds, raw dir or generated data, dbt build",
         "bench": "time generation, load and dbt build; print figures",
+        "dashboard": "serve the BI dashboard on the published marts",
     }
 
 
