@@ -14,7 +14,7 @@ is declared on the models (YAML `config:` or `dbt_project.yml`) and read here:
   `meta: {publish_gate: row_counts}` -> `gate_model()`.
 
 The dbt vars the Python side reads are rendered by dbt into the meta of group
-`bi` (`models/_pipeline.yml`), so a run's `--vars` reaches them exactly as it
+`bi` (`models/_groups.yml`), so a run's `--vars` reaches them exactly as it
 reaches the models; `pipeline_vars()` reads them from there, never from
 `dbt_project.yml`.
 """
@@ -144,7 +144,7 @@ class ModelCatalog:
         return self.models[found[0]]
 
     def pipeline_vars(self) -> PipelineVars:
-        """The vars rendered into group `bi`'s meta (`models/_pipeline.yml`)."""
+        """The vars rendered into group `bi`'s meta (`models/_groups.yml`)."""
         group = next(
             (g for g in (self.manifest.get("groups") or {}).values() if g["name"] == BI_GROUP),
             None,
@@ -153,7 +153,7 @@ class ModelCatalog:
         values = meta.get(VARS_META)
         if not isinstance(values, Mapping):
             raise CatalogError(
-                f"group {BI_GROUP!r} has no meta {VARS_META!r} (models/_pipeline.yml)"
+                f"group {BI_GROUP!r} has no meta {VARS_META!r} (models/_groups.yml)"
             )
         try:
             first_day = _as_date(values["partitions_first_day"])
