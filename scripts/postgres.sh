@@ -7,6 +7,8 @@
 #   scripts/postgres.sh env    [DIR]   print those lines again (cluster running)
 #   scripts/postgres.sh status [DIR]   exit 0 when the cluster runs
 #   scripts/postgres.sh stop   [DIR]   stop it (the data stay in DIR)
+#   scripts/postgres.sh createdb NAME [DIR]   one more database like $REDCAT_PG_DATABASE
+#                                      (owned by the build role, closed to everyone else)
 #
 #   eval "$(scripts/postgres.sh start /tmp/redcat-pg)"   # then: dbt build --target postgres
 #
@@ -30,7 +32,13 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 command="${1:-}"
-dir="${2:-${REDCAT_PG_DIR:-$root/warehouse/postgres}}"
+shift || true
+if [[ "$command" == createdb ]]; then
+    [[ $# -ge 1 ]] || { echo "usage: scripts/postgres.sh createdb NAME [DIR]" >&2; exit 2; }
+    new_database="$1"
+    shift
+fi
+dir="${1:-${REDCAT_PG_DIR:-$root/warehouse/postgres}}"
 pg_bin="${REDCAT_PG_BIN:-/usr/lib/postgresql/15/bin}"
 
 build_user="${REDCAT_PG_USER:-redcat}"
@@ -46,12 +54,12 @@ die() {
 }
 
 usage() {
-    sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
 case "$command" in
-start | stop | status | env) ;;
+start | stop | status | env | createdb) ;;
 *) usage ;;
 esac
 
@@ -121,7 +129,7 @@ work_mem = '64MB'
 CONF
 }
 
-provision() {
+provision_roles() {
     local port="$1"
     superuser_sql "$port" -d postgres <<SQL
 do \$\$
@@ -134,17 +142,23 @@ begin
     end if;
 end
 \$\$;
-alter role "$build_user" with login nosuperuser nocreaterole password $(sql_literal "$build_password");
+alter role "$build_user" with login nosuperuser nocreatedb nocreaterole password $(sql_literal "$build_password");
 alter role "$bi_user" with login nosuperuser nocreatedb nocreaterole password $(sql_literal "$bi_password");
-select format('create database %I owner %I', $(sql_literal "$database"), $(sql_literal "$build_user"))
-where not exists (select from pg_database where datname = $(sql_literal "$database"))
+SQL
+}
+
+provision_database() {
+    local port="$1" name="$2"
+    superuser_sql "$port" -d postgres <<SQL
+select format('create database %I owner %I', $(sql_literal "$name"), $(sql_literal "$build_user"))
+where not exists (select from pg_database where datname = $(sql_literal "$name"))
 \gexec
 -- nobody gets temporary tables or a connection by default: each role is granted what it needs
-revoke all on database "$database" from public;
-grant connect, temporary on database "$database" to "$build_user";
-grant connect on database "$database" to "$bi_user";
+revoke all on database "$name" from public;
+grant connect, temporary on database "$name" to "$build_user";
+grant connect on database "$name" to "$bi_user";
 SQL
-    superuser_sql "$port" -d "$database" <<SQL
+    superuser_sql "$port" -d "$name" <<SQL
 -- PostgreSQL lets every role use schema public; here only the build role may
 revoke all on schema public from public;
 grant all on schema public to "$build_user";
@@ -183,9 +197,15 @@ start)
             -o "-p $port -k $socket_dir" start >/dev/null ||
             die "the server did not start; see $log_file"
     fi
-    provision "$port"
+    provision_roles "$port"
+    provision_database "$port" "$database"
     write_env "$port"
     cat "$env_file"
+    ;;
+createdb)
+    is_running || die "no cluster runs in $dir (scripts/postgres.sh start $dir)"
+    provision_database "$(running_port)" "$new_database"
+    say "database $new_database ready (owner $build_user)"
     ;;
 env)
     is_running || die "no cluster runs in $dir (scripts/postgres.sh start $dir)"
