@@ -4,14 +4,15 @@
     postgres__iso8601_to_utc cast only behind this guard. The guard cannot fail
     itself: each cast inside it runs in a CASE branch reached only after the
     text's shape was checked. Where PostgreSQL accepts more than DuckDB's
-    try_cast, the guard follows DuckDB (no year 0000, no second 60); where it
-    accepts less (an offset beyond ±15:59, hour 24, a double beyond its range),
-    the value is NULL and staging quarantines the row. Types: date, timestamp,
-    timestamptz, smallint, integer, bigint, double precision. -#}
+    try_cast (second 60), the guard refuses as DuckDB does; where it accepts
+    less (year 0000, an offset beyond ±15:59, a double beyond its range), the
+    value is NULL and staging quarantines the row. Both take 24:00:00 as the
+    next midnight. Types: date, timestamp, timestamptz, smallint, integer,
+    bigint, double precision. -#}
 {% macro is_castable_text(text_expr, data_type) -%}
     {%- set kind = data_type | trim | lower -%}
     {%- set day = '[0-9]{4}-[0-9]{2}-[0-9]{2}' -%}
-    {%- set clock = '[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]+)?' -%}
+    {%- set clock = '[T ](([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]+)?|24:00:00([.]0+)?)' -%}
     {%- set offset = '(Z|[+-](0[0-9]|1[0-5])(:?[0-5][0-9])?)' -%}
     {%- set integer_ranges = {
         'smallint': ('-32768', '32767'),
