@@ -9,6 +9,7 @@
 #   scripts/postgres.sh stop   [DIR]   stop it (the data stay in DIR)
 #   scripts/postgres.sh createdb NAME [DIR]   one more database like $REDCAT_PG_DATABASE
 #                                      (owned by the build role, closed to everyone else)
+#   scripts/postgres.sh install        install Debian's postgresql-15 if it is missing
 #
 #   eval "$(scripts/postgres.sh start /tmp/redcat-pg)"   # then: dbt build --target postgres
 #
@@ -54,14 +55,30 @@ die() {
 }
 
 usage() {
-    sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
 case "$command" in
-start | stop | status | env | createdb) ;;
+start | stop | status | env | createdb | install) ;;
 *) usage ;;
 esac
+
+ensure_binaries() {
+    [[ -x "$pg_bin/initdb" ]] && return 0
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        say "installing Debian's postgresql-15 (server warehouse and its grants test)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+    fi
+    [[ -x "$pg_bin/initdb" ]] ||
+        die "$pg_bin/initdb is missing: install Debian's postgresql-15 (apt-get install postgresql-15) or set REDCAT_PG_BIN"
+}
+
+if [[ "$command" == install ]]; then
+    ensure_binaries
+    exit 0
+fi
 
 mkdir -p "$dir"
 dir="$(cd "$dir" && pwd)"
@@ -77,17 +94,6 @@ as_owner() {
     else
         (cd "$dir" && "$@")
     fi
-}
-
-ensure_binaries() {
-    [[ -x "$pg_bin/initdb" ]] && return 0
-    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-        say "installing Debian's postgresql-15 (server warehouse and its grants test)"
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
-    fi
-    [[ -x "$pg_bin/initdb" ]] ||
-        die "$pg_bin/initdb is missing: install Debian's postgresql-15 (apt-get install postgresql-15) or set REDCAT_PG_BIN"
 }
 
 is_running() {
