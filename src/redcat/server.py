@@ -120,14 +120,6 @@ def server_dbt_env(settings: ServerSettings) -> dict[str, str]:
     }
 
 
-class ServerContractViolation(Exception):
-    """The contract failed on the server: its marts were not built. Carries the report."""
-
-    def __init__(self, report: Any) -> None:
-        super().__init__(report.format())
-        self.report = report
-
-
 @dataclass(frozen=True)
 class ServerBuild:
     contract: Any  # redcat.contract_checks.ContractReport
@@ -143,10 +135,10 @@ def build(
     echo: Any = print,
 ) -> ServerBuild:
     """`redcat run`'s gated build on the server: dbt up to the join models, the
-    contract, then the marts. Raises `ServerContractViolation` (marts untouched)
-    when the contract fails, `DbtRunError` when dbt does."""
+    contract, then the marts. Raises `redcat.run.ContractViolation` (marts
+    untouched) when the contract fails, `DbtRunError` when dbt does."""
     from redcat.contract_checks import run_contract_on_server
-    from redcat.run import BUILD_BEFORE_CONTRACT, BUILD_MARTS
+    from redcat.run import BUILD_BEFORE_CONTRACT, BUILD_MARTS, ContractViolation
 
     started = time.perf_counter()
     settings = settings or ServerSettings.from_env()
@@ -159,7 +151,7 @@ def build(
     contract = run_contract_on_server(settings, gx_root=gx_root or root / "gx")
     echo(contract.format())
     if not contract.success:
-        raise ServerContractViolation(contract)
+        raise ContractViolation(contract)
     run_dbt([*BUILD_MARTS, *target], db_path=db_path, root=root, extra_env=env)
     return ServerBuild(contract=contract, seconds=time.perf_counter() - started)
 
@@ -190,6 +182,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from redcat.load import RawInputError
+    from redcat.run import ContractViolation
     from redcat.warehouse import DbtRunError
 
     args = _parser().parse_args(argv)
@@ -211,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RawInputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except ServerContractViolation:
+    except ContractViolation:
         return EXIT_CONTRACT_FAILED
     except DbtRunError as error:
         print(f"error: {error}", file=sys.stderr)

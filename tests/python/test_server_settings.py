@@ -13,8 +13,8 @@ import pytest
 import redcat.contract_checks.runner as contract_runner
 import redcat.server as server
 from redcat.load_postgres import _CsvStream, postgres_type
-from redcat.run import BUILD_BEFORE_CONTRACT, BUILD_MARTS
-from redcat.server import ServerContractViolation, ServerSettings
+from redcat.run import BUILD_BEFORE_CONTRACT, BUILD_MARTS, ContractViolation
+from redcat.server import ServerSettings
 
 
 def test_settings_default_to_a_local_server():
@@ -102,7 +102,7 @@ def test_the_server_build_stops_before_the_marts_when_the_contract_fails(
     calls = _fake_build(monkeypatch, contract_passes=False)
     settings = ServerSettings.from_env({"REDCAT_PG_PORT": "6543"})
 
-    with pytest.raises(ServerContractViolation, match="contract report"):
+    with pytest.raises(ContractViolation, match="contract report"):
         server.build(settings, gx_root=tmp_path, echo=lambda _line: None)
 
     assert [args for args, _ in calls] == [[*BUILD_BEFORE_CONTRACT, "--target", "postgres"]]
