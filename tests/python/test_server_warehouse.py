@@ -17,6 +17,7 @@ The tests skip, saying why, only when PostgreSQL cannot be started here; in CI
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -40,7 +41,7 @@ from redcat.contract_checks.scale import copy_gx_project
 from redcat.load import RawInputError, load_raw_dir
 from redcat.load_postgres import LOADS_TABLE, load_raw_dir_to_server
 from redcat.server import DBT_TARGET, ServerBuild, ServerSettings, build, server_dbt_env
-from redcat.warehouse import connect, project_root, run_dbt
+from redcat.warehouse import DBT_ENTRY_POINT, connect, dbt_env, project_root, run_dbt
 
 ROOT = project_root()
 SCRIPT = ROOT / "scripts" / "postgres.sh"
@@ -108,13 +109,18 @@ def _dbt_env(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def seeds_build(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> ServerBuild:
+def seeds_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dbt's target and logs (and the GX project copy) of the seeds build."""
+    return tmp_path_factory.mktemp("server_seeds")
+
+
+@pytest.fixture(scope="module")
+def seeds_build(cluster: Cluster, seeds_folder: Path) -> ServerBuild:
     """The committed seeds built on the server, the marts gated by the contract."""
-    folder = tmp_path_factory.mktemp("server_seeds")
     return build(
         cluster.settings(),
-        gx_root=copy_gx_project(folder / "gx"),
-        extra_env=_dbt_env(folder),
+        gx_root=copy_gx_project(seeds_folder / "gx"),
+        extra_env=_dbt_env(seeds_folder),
         echo=lambda _line: None,
     )
 
@@ -246,6 +252,100 @@ def test_bi_docs_run_on_postgres_as_bi_reader(seeds_build: ServerBuild, cluster:
     header, *lines = notebook.stdout.splitlines()
     assert header.split() == ["campaign_id", "spend_cny", "attributed_gmv_cny", "roas"]
     assert [line.split()[1] for line in lines] == [campaign for (campaign,) in top_campaigns]
+
+
+# Staging's parse macros on PostgreSQL: (parser, its macro call on column v, input,
+# the value as text; None for NULL). The guarded casts give NULL where DuckDB's
+# try_cast does, and where PostgreSQL accepts less (docs/engines.md): year 0000,
+# an offset beyond ±15:59, a double beyond its range.
+PARSERS = {
+    "date": "text_to_date('v')",
+    "bigint": "text_to_integer('v')",
+    "integer": "text_to_integer('v', 'integer')",
+    "double": "text_to_double('v')",
+    "iso8601": "iso8601_to_utc('v')",
+    "iso8601_local_date": "utc_to_local_date(iso8601_to_utc('v'))",
+    "shanghai_wall_clock": "wall_clock_to_utc('v', 'Asia/Shanghai')",
+    "epoch_ms": "epoch_to_utc('v', 'ms')",
+    "fen": "fen_to_yuan('v')",
+    "yuan": "yuan_to_decimal('v')",
+    "raw_row_json": "raw_row_json('cases', ['parser', 'v'])",
+}
+PARSED = [
+    ("date", "2024-02-29", "2024-02-29"),
+    ("date", "2025-02-29", None),
+    ("date", "2025-04-31", None),
+    ("date", "2025-13-01", None),
+    ("date", "0000-01-01", None),
+    ("date", "9999-12-31", "9999-12-31"),
+    ("bigint", "123456789012345678", "123456789012345678"),
+    ("bigint", "9223372036854775807", None),
+    ("bigint", "1e3", None),
+    ("integer", "2147483647", "2147483647"),
+    ("integer", "2147483648", None),
+    ("double", "0.85", "0.85"),
+    ("double", "-.5", "-0.5"),
+    ("double", "1e308", "1e+308"),
+    ("double", "1e309", None),
+    ("double", "1e-320", None),
+    ("double", "nan", None),
+    ("iso8601", "2025-05-13T20:00:00+08:00", "2025-05-13 12:00:00"),
+    ("iso8601", "2025-05-13 20:00:00-0530", "2025-05-14 01:30:00"),
+    ("iso8601", "2025-05-13T20:00:00.1234567+08", "2025-05-13 12:00:00.123456"),
+    ("iso8601", "2025-05-13T24:00:00Z", "2025-05-14 00:00:00"),
+    ("iso8601", "2025-05-13T23:59:60Z", None),
+    ("iso8601", "2025-02-30T10:00:00Z", None),
+    ("iso8601", "2025-05-13T20:00:00+16:00", None),
+    ("iso8601", "2025-05-13T20:00:00", None),
+    ("iso8601_local_date", "2025-05-13T15:59:59Z", "2025-05-13"),
+    ("iso8601_local_date", "2025-05-13T16:00:00Z", "2025-05-14"),
+    ("shanghai_wall_clock", "2025-05-13 20:00:00", "2025-05-13 12:00:00"),
+    ("shanghai_wall_clock", "2025-05-13 24:00:00", "2025-05-13 16:00:00"),
+    ("shanghai_wall_clock", "2025-02-29 10:00:00", None),
+    ("epoch_ms", "1747137600123", "2025-05-13 12:00:00.123"),
+    ("epoch_ms", "-1", None),
+    ("epoch_ms", "17471376001230", None),
+    ("fen", "12999", "129.99"),
+    ("fen", "129.00", None),
+    ("yuan", "0.5", "0.50"),
+    ("yuan", "1.005", None),
+    ("raw_row_json", 'say "hi"', '{"parser":"raw_row_json","v":"say \\"hi\\""}'),
+    ("raw_row_json", None, '{"parser":"raw_row_json","v":null}'),
+]
+
+
+def _literal(value: str | None) -> str:
+    return "null" if value is None else "'" + value.replace("'", "''") + "'"
+
+
+def test_staging_parsers_on_postgres_give_null_where_a_cast_would_fail(
+    seeds_build: ServerBuild, seeds_folder: Path, cluster: Cluster
+):
+    branches = "\n".join(
+        f"when '{name}' then cast({{{{ {call} }}}} as text)" for name, call in PARSERS.items()
+    )
+    rows = ",\n".join(f"('{name}', {_literal(value)})" for name, value, _ in PARSED)
+    inline = (
+        f"select parser, v, case parser {branches} end as parsed "
+        f"from (values {rows}) as cases (parser, v)"
+    )
+    command = [sys.executable, "-c", DBT_ENTRY_POINT, "compile", "--target", DBT_TARGET]
+    command += ["--quiet", "--output", "json", "--inline", inline]
+    command += ["--project-dir", str(ROOT), "--profiles-dir", str(ROOT)]
+    compiled = subprocess.run(
+        command,
+        env=dbt_env(
+            seeds_folder / "unused.duckdb",
+            {**_dbt_env(seeds_folder), **server_dbt_env(cluster.settings())},
+        ),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    sql = json.loads(compiled.stdout)["compiled"]
+
+    assert _rows(cluster.settings(), sql) == PARSED
 
 
 def _typed_raw_dir(folder: Path) -> Path:
