@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 LOADS_TABLE = f"{RAW_SCHEMA}._loads"
 BATCH_ROWS = 100_000
+COPY_READ_BYTES = 1 << 20  # what psycopg2 asks the stream for at a time
 _DECIMAL = re.compile(r"DECIMAL\((\d+),(\d+)\)")
 
 
@@ -94,31 +95,36 @@ class _CsvStream(io.RawIOBase):
 
     def __init__(self, batches: Iterator[pa.RecordBatch]) -> None:
         self._batches = batches
-        self._buffer = b""
+        self._chunk = b""  # the current batch as CSV
+        self._offset = 0  # how much of it was read
         self.rows = 0
 
     def readable(self) -> bool:
         return True
 
-    def _next_chunk(self) -> bytes:
+    def _next_chunk(self) -> bool:
         for batch in self._batches:
             if batch.num_rows:
                 sink = io.BytesIO()
                 pa_csv.write_csv(batch, sink, pa_csv.WriteOptions(include_header=False))
+                self._chunk, self._offset = sink.getvalue(), 0
                 self.rows += batch.num_rows
-                return sink.getvalue()
-        return b""
+                return True
+        return False
 
     def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self._buffer) < size:
-            chunk = self._next_chunk()
-            if not chunk:
+        """Up to `size` bytes (everything left when negative); b"" at the end."""
+        parts: list[bytes] = []
+        wanted = size
+        while wanted != 0:
+            if self._offset >= len(self._chunk) and not self._next_chunk():
                 break
-            self._buffer += chunk
-        if size < 0:
-            size = len(self._buffer)
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
-        return data
+            end = len(self._chunk) if wanted < 0 else min(len(self._chunk), self._offset + wanted)
+            parts.append(self._chunk[self._offset : end])
+            if wanted > 0:
+                wanted -= end - self._offset
+            self._offset = end
+        return b"".join(parts)
 
 
 def _existing_relations(cursor: Any) -> dict[str, str]:
@@ -180,7 +186,9 @@ def _copy_table(
         try:
             reader = con.sql(file_select_sql(plan, source)).to_arrow_reader(BATCH_ROWS)
             stream = _CsvStream(iter(reader))
-            cursor.copy_expert(f"copy {target} ({columns}) from stdin with (format csv)", stream)
+            cursor.copy_expert(
+                f"copy {target} ({columns}) from stdin with (format csv)", stream, COPY_READ_BYTES
+            )
         except (duckdb.Error, pa.ArrowException) as error:
             raise RawInputError(
                 [f"table {plan.table.key}: cannot read {source.kind} file {source.path}: {error}"]

@@ -81,6 +81,13 @@ def test_the_copy_stream_hands_out_csv_one_batch_at_a_time():
     assert first + rest == b'"a",1.5\n"",\n,0.85\n'
     assert stream.read(10) == b""
 
+    pieces = []
+    small = _CsvStream(iter(batches))
+    while piece := small.read(3):
+        assert len(piece) <= 3
+        pieces.append(piece)
+    assert b"".join(pieces) == first + rest
+
 
 def _fake_build(
     monkeypatch: pytest.MonkeyPatch, contract_passes: bool
