@@ -197,11 +197,17 @@ start)
     if is_running; then
         port="$(running_port)"
     else
-        port="$(free_port)"
-        say "starting on 127.0.0.1:$port (log: $log_file)"
-        as_owner "$pg_bin/pg_ctl" -D "$data" -l "$log_file" -w -t 120 \
-            -o "-p $port -k $socket_dir" start >/dev/null ||
-            die "the server did not start; see $log_file"
+        # a free port can be taken between the check and the start: try another
+        for attempt in 1 2 3; do
+            port="$(free_port)"
+            say "starting on 127.0.0.1:$port (log: $log_file)"
+            if as_owner "$pg_bin/pg_ctl" -D "$data" -l "$log_file" -w -t 120 \
+                -o "-p $port -k $socket_dir" start >/dev/null; then
+                break
+            fi
+            is_running && as_owner "$pg_bin/pg_ctl" -D "$data" -m fast stop >/dev/null
+            [[ $attempt -lt 3 ]] || die "the server did not start; see $log_file"
+        done
     fi
     provision_roles "$port"
     provision_database "$port" "$database"
