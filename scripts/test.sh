@@ -21,6 +21,12 @@ if [[ ! -x /usr/bin/chromium ]]; then
     fi
 fi
 
+# Debian's PostgreSQL 15 for the server-warehouse tests, which start a private
+# cluster of their own (scripts/postgres.sh; tests/python/test_server_warehouse.py).
+if ! scripts/postgres.sh install; then
+    echo "test: the server-warehouse tests are skipped outside CI and fail in CI" >&2
+fi
+
 export GX_ANALYTICS_ENABLED=false
 export DO_NOT_TRACK=1
 export PATH="$root/.venv/bin:$PATH"

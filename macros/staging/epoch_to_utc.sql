@@ -23,3 +23,9 @@
 {% macro duckdb__epoch_to_utc(millis_expr) -%}
     epoch_ms({{ millis_expr }})
 {%- endmacro %}
+
+{#- PostgreSQL: whole milliseconds added to the epoch, exact (to_timestamp
+    goes through a double and a time zone). -#}
+{% macro postgres__epoch_to_utc(millis_expr) -%}
+    (cast('1970-01-01 00:00:00' as timestamp) + ({{ millis_expr }}) * interval '1 millisecond')
+{%- endmacro %}

@@ -21,3 +21,18 @@
 {% macro duckdb__iso8601_to_utc(text_expr) -%}
     timezone('UTC', try_cast({{ text_expr }} as timestamptz))
 {%- endmacro %}
+
+{#- PostgreSQL: the text casts to timestamptz (an instant; the offset is
+    read), and `at time zone 'UTC'` gives its UTC wall clock, whatever the
+    session TimeZone. The cast runs only when it cannot fail (a valid calendar
+    day, hour, minute, second and offset), so a bad value is NULL. Digits past
+    the microsecond are cut, as DuckDB does (PostgreSQL would round them). -#}
+{% macro postgres__iso8601_to_utc(text_expr) -%}
+    case
+        when {{ is_castable_text(text_expr, 'timestamptz') }}
+            then (
+                cast(regexp_replace({{ text_expr }}, '([.][0-9]{6})[0-9]+', '\1') as timestamptz)
+                at time zone 'UTC'
+            )
+    end
+{%- endmacro %}

@@ -11,3 +11,8 @@
 {% macro duckdb__matches_pattern(text_expr, pattern) -%}
     regexp_matches({{ text_expr }}, '{{ pattern }}')
 {%- endmacro %}
+
+{#- PostgreSQL: `~` is a POSIX regular-expression match (unanchored, like rlike). -#}
+{% macro postgres__matches_pattern(text_expr, pattern) -%}
+    ({{ text_expr }} ~ '{{ pattern }}')
+{%- endmacro %}

@@ -43,3 +43,17 @@
         {%- endfor %}
     ) as varchar)
 {%- endmacro %}
+
+{#- PostgreSQL: json_build_object writes `{"k" : v}` with spaces; the object is
+    written out instead, each value through to_json, so the text is the same as
+    DuckDB's (`{"k":"v","n":null}`). -#}
+{% macro postgres__raw_row_json(pairs) -%}
+    (
+        '{'
+        {%- for name, expr in pairs %}
+        || '{{ "," if not loop.first }}"{{ name }}":'
+        || coalesce(cast(to_json({{ expr }}) as text), 'null')
+        {%- endfor %}
+        || '}'
+    )
+{%- endmacro %}

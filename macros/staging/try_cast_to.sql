@@ -12,3 +12,12 @@
 {% macro duckdb__try_cast_to(expr, data_type) -%}
     try_cast({{ expr }} as {{ data_type }})
 {%- endmacro %}
+
+{#- PostgreSQL has no try_cast, and a plain cast of an impossible value
+    (2025-02-30, an integer overflow) fails the statement: the cast runs only
+    when is_castable_text says it succeeds, a guard that cannot fail itself.
+    `double` is spelled `double precision` there. -#}
+{% macro postgres__try_cast_to(expr, data_type) -%}
+    {%- set target_type = 'double precision' if data_type | trim | lower == 'double' else data_type -%}
+    case when {{ is_castable_text(expr, target_type) }} then cast({{ expr }} as {{ target_type }}) end
+{%- endmacro %}

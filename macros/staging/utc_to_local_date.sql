@@ -12,3 +12,9 @@
 {% macro duckdb__utc_to_local_date(timestamp_expr, time_zone) -%}
     cast(timezone('{{ time_zone }}', timezone('UTC', {{ timestamp_expr }})) as date)
 {%- endmacro %}
+
+{#- PostgreSQL: `at time zone 'UTC'` reads the timestamp as a UTC instant, and
+    `at time zone zone` gives that instant's wall clock in the zone. -#}
+{% macro postgres__utc_to_local_date(timestamp_expr, time_zone) -%}
+    cast((({{ timestamp_expr }}) at time zone 'UTC') at time zone '{{ time_zone }}' as date)
+{%- endmacro %}

@@ -19,3 +19,9 @@
 {% macro duckdb__wall_clock_to_utc(timestamp_expr, time_zone) -%}
     timezone('UTC', timezone('{{ time_zone }}', {{ timestamp_expr }}))
 {%- endmacro %}
+
+{#- PostgreSQL: `timestamp at time zone zone` reads the wall clock in the zone
+    as an instant, and `at time zone 'UTC'` gives that instant's UTC wall clock. -#}
+{% macro postgres__wall_clock_to_utc(timestamp_expr, time_zone) -%}
+    ((({{ timestamp_expr }}) at time zone '{{ time_zone }}') at time zone 'UTC')
+{%- endmacro %}

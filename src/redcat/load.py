@@ -252,6 +252,12 @@ def _select_sql(plan: TablePlan, source: SourceFile) -> str:
     return f"select {', '.join(columns)} from {_reader(source.kind, source.path)}"
 
 
+def file_select_sql(plan: TablePlan, source: SourceFile) -> str:
+    """The DuckDB query reading one file of a planned table as `raw` stores it: the
+    contract's columns in order, each in its planned type (the server loader's too)."""
+    return _select_sql(plan, source)
+
+
 def _ensure_loads_table(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
     con.execute(

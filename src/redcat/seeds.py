@@ -18,12 +18,15 @@ from pathlib import Path
 
 import duckdb
 
-from redcat.contract import RAW_TABLES, SAMPLE_SCHEMA, RawTable
+from redcat.contract import RAW_TABLES, SAMPLE_SCHEMA, Column, RawTable
 from redcat.generate import write_raw_dir
 
 SAMPLE_SCALE = 0.0025
 SAMPLE_SEED = 20250507
 SEEDS_YAML = "_raw_sample__seeds.yml"
+# DuckDB type names spelled the SQL-standard way in the seed YAML, so that every
+# dbt target reads them (PostgreSQL has no type `double`; DuckDB reads both).
+SEED_TYPE_SPELLINGS: dict[str, str] = {"double": "double precision"}
 
 DESCRIPTIONS: dict[str, str] = {
     "xhs/accounts": "xhs accounts that publish notes: brands, creators and buyers "
@@ -52,6 +55,12 @@ DESCRIPTIONS: dict[str, str] = {
 }
 
 
+def seed_column_type(column: Column) -> str:
+    """The type the seed YAML declares for a contract column: its DuckDB type, in the
+    spelling PostgreSQL reads too."""
+    return SEED_TYPE_SPELLINGS.get(column.duckdb_type, column.duckdb_type)
+
+
 def seed_path(seeds_dir: Path, table: RawTable) -> Path:
     return Path(seeds_dir) / table.source / f"{table.relation}.csv"
 
@@ -72,7 +81,7 @@ def seeds_yaml() -> str:
             f'    description: "{DESCRIPTIONS[table.key]}"',
             "    config:",
             "      column_types:",
-            *(f"        {c.name}: {c.duckdb_type}" for c in table.columns),
+            *(f"        {c.name}: {seed_column_type(c)}" for c in table.columns),
         ]
     return "\n".join(lines) + "\n"
 

@@ -32,6 +32,15 @@ ENVIRONMENT: Mapping[str, tuple[str, str]] = {
         "the published marts `redcat dashboard` reads (its --published option sets it)",
     ),
     "DBT_TARGET": ("duckdb", "dbt target of profile `redcat`, and the Dagster resources for it"),
+    # the server warehouse (dbt target `postgres`, redcat.server): the same
+    # defaults in profiles.yml and scripts/postgres.sh
+    "REDCAT_PG_HOST": ("127.0.0.1", "PostgreSQL host of the server warehouse"),
+    "REDCAT_PG_PORT": ("5432", "its port (scripts/postgres.sh picks a free one)"),
+    "REDCAT_PG_DATABASE": ("redcat", "its database"),
+    "REDCAT_PG_USER": ("redcat", "the role that builds the project and owns its schemas"),
+    "REDCAT_PG_PASSWORD": ("redcat", "that role's password"),
+    "REDCAT_PG_BI_USER": ("bi_reader", "the BI role: reads schema marts, nothing else"),
+    "REDCAT_PG_BI_PASSWORD": ("bi_reader", "the BI role's password"),
     "DBT_TARGET_PATH": ("<root>/target", "dbt's compiled artefacts (dbt's own variable)"),
     "DBT_LOG_PATH": ("<root>/logs", "dbt's log folder (dbt's own variable)"),
     "GX_ANALYTICS_ENABLED": ("false", "Great Expectations usage reporting; set off for every run"),

@@ -21,6 +21,16 @@ HANDMADE_RAW_DIR = project_root() / "tests" / "fixtures" / "raw_handmade"
 
 # The fixture has a handful of users: publish every row.
 BUILD_VARS = "{min_users_per_row: 1}"
+# the unit tests do not read the warehouse, and the sample seeds are not read
+# once a raw directory is loaded
+PAPER_BUILD = (
+    "build",
+    "--vars",
+    BUILD_VARS,
+    "--exclude",
+    "resource_type:unit_test",
+    "resource_type:seed",
+)
 
 T, F = True, False
 
@@ -32,16 +42,7 @@ def handmade_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db_path = folder / "warehouse.duckdb"
     load_raw_dir(HANDMADE_RAW_DIR, db_path)
     run_dbt(
-        [
-            "build",
-            "--vars",
-            BUILD_VARS,
-            # the unit tests do not read the warehouse, and the sample seeds are
-            # not read once a raw directory is loaded
-            "--exclude",
-            "resource_type:unit_test",
-            "resource_type:seed",
-        ],
+        list(PAPER_BUILD),
         db_path=db_path,
         extra_env={
             "DBT_TARGET_PATH": str(folder / "target"),
@@ -135,36 +136,61 @@ EXPECTED_TOUCHES: list[tuple] = [
 
 MODELS = ("first_touch", "last_touch", "linear", "position_based", "time_decay")
 
+# The queries that read the answers back (DuckDB and PostgreSQL SQL alike:
+# test_server_warehouse runs them on the server warehouse too)
+CREDITS_SQL = """
+    select
+        conversion_id,
+        attribution_model,
+        note_id,
+        cast(credit as varchar),
+        cast(attributed_gmv_cny as varchar),
+        cast(attributed_net_gmv_cny as varchar)
+    from marts.fct_attributed_orders
+    order by conversion_id, attribution_model, note_id
+    """
+
+NOTES_SQL = """
+    select distinct conversion_id, note_id, touches, is_direct_link_path
+    from marts.fct_attributed_orders
+    order by conversion_id, note_id
+    """
+
+TOUCHES_SQL = """
+    select
+        conversion_id, event_id, note_id, touch_kind, touch_rank, touch_count,
+        cast(round(hours_before_order * 3600) as integer) as seconds_before_order
+    from intermediate.int_touchpoints_joined_to_orders
+    order by conversion_id, touch_rank
+    """
+
+CONVERSIONS_SQL = """
+    select
+        conversion_id,
+        brand_name,
+        cast(order_date as varchar),
+        cast(gmv_cny as varchar),
+        cast(net_gmv_cny as varchar),
+        is_refunded,
+        is_shop_linked,
+        is_buyer_matched,
+        is_eligible,
+        is_attributed,
+        has_direct_link_path
+    from marts.fct_conversions
+    order by conversion_id
+    """
+
 
 @pytest.mark.slow
 def test_attribution_credits_equal_the_paper_answer(handmade_warehouse: Path):
-    rows = query(
-        handmade_warehouse,
-        """
-        select
-            conversion_id,
-            attribution_model,
-            note_id,
-            cast(credit as varchar),
-            cast(attributed_gmv_cny as varchar),
-            cast(attributed_net_gmv_cny as varchar)
-        from marts.fct_attributed_orders
-        order by conversion_id, attribution_model, note_id
-        """,
-    )
+    rows = query(handmade_warehouse, CREDITS_SQL)
     assert rows == EXPECTED_CREDITS
 
 
 @pytest.mark.slow
 def test_attributed_notes_carry_their_touches_and_link_path(handmade_warehouse: Path):
-    rows = query(
-        handmade_warehouse,
-        """
-        select distinct conversion_id, note_id, touches, is_direct_link_path
-        from marts.fct_attributed_orders
-        order by conversion_id, note_id
-        """,
-    )
+    rows = query(handmade_warehouse, NOTES_SQL)
     assert rows == EXPECTED_NOTES
 
 
@@ -183,38 +209,20 @@ def test_the_paper_answer_adds_up_exactly_per_order_and_model():
 
 @pytest.mark.slow
 def test_touches_equal_the_paper_answer(handmade_warehouse: Path):
-    rows = query(
-        handmade_warehouse,
-        """
-        select
-            conversion_id, event_id, note_id, touch_kind, touch_rank, touch_count,
-            cast(round(hours_before_order * 3600) as integer) as seconds_before_order
-        from intermediate.int_touchpoints_joined_to_orders
-        order by conversion_id, touch_rank
-        """,
-    )
+    rows = query(handmade_warehouse, TOUCHES_SQL)
     assert rows == EXPECTED_TOUCHES
 
 
 @pytest.mark.slow
 def test_conversions_equal_the_paper_answer(handmade_warehouse: Path):
-    rows = query(
-        handmade_warehouse,
-        """
-        select
-            conversion_id,
-            brand_name,
-            cast(order_date as varchar),
-            cast(gmv_cny as varchar),
-            cast(net_gmv_cny as varchar),
-            is_refunded,
-            is_shop_linked,
-            is_buyer_matched,
-            is_eligible,
-            is_attributed,
-            has_direct_link_path
-        from marts.fct_conversions
-        order by conversion_id
-        """,
-    )
+    rows = query(handmade_warehouse, CONVERSIONS_SQL)
     assert rows == EXPECTED_CONVERSIONS
+
+
+# Every query above with the rows it must return, for a warehouse on another engine.
+PAPER_ANSWERS: dict[str, tuple[str, list[tuple]]] = {
+    "credits": (CREDITS_SQL, EXPECTED_CREDITS),
+    "notes": (NOTES_SQL, EXPECTED_NOTES),
+    "touches": (TOUCHES_SQL, EXPECTED_TOUCHES),
+    "conversions": (CONVERSIONS_SQL, EXPECTED_CONVERSIONS),
+}

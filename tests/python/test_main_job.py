@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 from pathlib import Path
 
+import bi_docs
 import duckdb
 import pytest
 
@@ -111,6 +114,62 @@ def test_published_copy_keeps_the_docs_and_the_old_storage_format(seeds_run):
     header = report.publication.database.read_bytes()[:64]
     assert header[8:12] == b"DUCK"
     assert int.from_bytes(header[12:20], "little") == 64
+
+
+# Runs in the old client: every query's rows, as text.
+_QUERY_ROWS = """
+import json, sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+rows = [[str(row) for row in con.execute(sql).fetchall()] for sql in json.loads(sys.argv[2])]
+print(json.dumps({"version": duckdb.__version__, "rows": rows}))
+"""
+
+
+@pytest.mark.slow
+def test_bi_docs_run_on_the_published_copy_with_the_oldest_client(seeds_run):
+    work, _gx_root, _db_path, report = seeds_run
+    python = bi_docs.client_python(bi_docs.OLDEST_DUCKDB)
+    database = report.publication.database
+    queries = bi_docs.queries(duckdb_only=True)
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        expected = [[str(row) for row in con.execute(sql).fetchall()] for sql in queries]
+        top_campaigns = con.execute(
+            "select campaign_id, spend_cny, attributed_gmv_cny, roas "
+            "from marts.mart_campaign_roi where attribution_model = 'last_touch' "
+            "order by attributed_gmv_cny desc limit 10"
+        ).fetchall()
+        merchants = con.execute(
+            "select count(*), avg(joint_merchants) from marts.mart_joint_campaign_merchants"
+        ).fetchone()
+    finally:
+        con.close()
+
+    old = subprocess.run(
+        [str(python), "-c", _QUERY_ROWS, str(database), json.dumps(queries)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    answer = json.loads(old.stdout)
+    assert answer["version"] == bi_docs.OLDEST_DUCKDB
+    assert len(queries) == 3
+    assert answer["rows"] == expected
+    assert all(expected), "every example returns rows on the seeds"
+
+    # the notebook as written, from a folder laid out like the project
+    notebook = subprocess.run(
+        [str(python), "-c", bi_docs.notebook("the published DuckDB copy and its Parquet files")],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert notebook.stdout.splitlines() == [
+        "campaign_id, spend_cny, attributed_gmv_cny, roas",
+        *(str(row) for row in top_campaigns),
+        f"days, joint merchants per day: {merchants}",
+    ]
 
 
 @pytest.mark.slow

@@ -9,7 +9,13 @@ import pytest
 import yaml
 
 from redcat.contract import INDUSTRIES, RAW_TABLES
-from redcat.seeds import SEEDS_YAML, seed_path, seed_sample_differences, seeds_yaml
+from redcat.seeds import (
+    SEEDS_YAML,
+    seed_column_type,
+    seed_path,
+    seed_sample_differences,
+    seeds_yaml,
+)
 from redcat.warehouse import project_root
 
 SEEDS = project_root() / "seeds"
@@ -47,7 +53,16 @@ def test_yaml_declares_every_column_type_from_the_contract() -> None:
     for table in RAW_TABLES:
         seed = seeds[table.relation]
         assert seed["description"].strip() and "\n" not in seed["description"]
-        assert seed["config"]["column_types"] == {c.name: c.duckdb_type for c in table.columns}
+        assert seed["config"]["column_types"] == {
+            c.name: seed_column_type(c) for c in table.columns
+        }
+
+
+def test_yaml_spells_double_the_way_every_target_reads() -> None:
+    spec = yaml.safe_load((SEEDS / SEEDS_YAML).read_text(encoding="utf-8"))
+    types = {s["name"]: s["config"]["column_types"] for s in spec["seeds"]}
+    assert types["shared__user_matches"]["confidence"] == "double precision"
+    assert "double" not in {t for columns in types.values() for t in columns.values()}
 
 
 def test_sample_is_small() -> None:

@@ -113,7 +113,7 @@ rounded_credits as (
     select
         *,
         case
-            when note_recency_rank > 1 then cast(round(raw_credit, 12) as {{ type_credit() }})
+            when note_recency_rank > 1 then cast({{ round_double('raw_credit', 12) }} as {{ type_credit() }})
         end as earlier_note_credit
     from ranked_note_credits
 ),
@@ -200,9 +200,10 @@ final as (
         note_id,
         brand_account_id,
         brand_name,
-        credit,
-        attributed_gmv_cny,
-        attributed_net_gmv_cny,
+        -- cast again: PostgreSQL keeps no scale through a CASE whose ELSE is NULL
+        cast(credit as {{ type_credit() }}) as credit,
+        cast(attributed_gmv_cny as {{ type_money() }}) as attributed_gmv_cny,
+        cast(attributed_net_gmv_cny as {{ type_money() }}) as attributed_net_gmv_cny,
         gmv_cny,
         net_gmv_cny,
         cast(touches as {{ dbt.type_bigint() }}) as touches,

@@ -5,6 +5,8 @@ load Great Expectations):
 
 - `run_contract(db_path, *, build_data_docs=True, sample_size=5, gx_root=None)`
   -> `ContractReport` (`.success`, `.results`, `.format()`, ...)
+- `run_contract_on_server(settings=None, ...)`: the same on the PostgreSQL
+  server warehouse (`redcat.server`)
 - `results_by_relation(report)` -> outcomes per dbt model, for asset checks
 - `contract_expectations()`, `checked_relations()`: the definitions
 - `write_gx_project()`, `gx_project_drift()`: the versioned `gx/` project
@@ -23,6 +25,7 @@ _EXPORTS = {
     "ExpectationOutcome": "runner",
     "results_by_relation": "runner",
     "run_contract": "runner",
+    "run_contract_on_server": "runner",
     "ContractExpectation": "rules",
     "checked_relations": "rules",
     "contract_expectations": "rules",

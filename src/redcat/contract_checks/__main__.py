@@ -1,6 +1,7 @@
 """`python -m redcat.contract_checks COMMAND`.
 
-validate      run the contract on a warehouse; prints the report, exits 1 when it fails
+validate      run the contract on a warehouse (DuckDB, or --target postgres); prints the
+              report, exits 1 when it fails
 write-suites  regenerate the versioned GX project (gx/) from rules.py
 check-suites  exit 1 when gx/ differs from what rules.py generates
 measure       time the contract with the events relation replaced by N synthetic rows
@@ -39,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the DuckDB warehouse (default: $REDCAT_DUCKDB_PATH or warehouse/redcat.duckdb)",
     )
+    validate.add_argument(
+        "--target",
+        choices=("duckdb", "postgres"),
+        default="duckdb",
+        help="postgres: the server warehouse (REDCAT_PG_* settings) instead of --db",
+    )
     validate.add_argument("--sample-size", type=int, default=5, help="offending rows shown")
     validate.add_argument("--no-data-docs", action="store_true", help="skip the Data Docs")
     gx_root_option(validate)
@@ -62,20 +69,25 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from redcat.contract_checks.runner import run_contract
+    from redcat.contract_checks.runner import run_contract, run_contract_on_server
     from redcat.warehouse import WarehouseLockedError, warehouse_path
 
     if args.sample_size < 1:
         print("--sample-size must be at least 1", file=sys.stderr)
         return EXIT_ERROR
-    db_path = args.db or warehouse_path()
+    if args.target == "postgres" and args.db is not None:
+        print("--db names a DuckDB file; it does not go with --target postgres", file=sys.stderr)
+        return EXIT_ERROR
+    options = {
+        "build_data_docs": not args.no_data_docs,
+        "sample_size": args.sample_size,
+        "gx_root": args.gx_root,
+    }
     try:
-        report = run_contract(
-            db_path,
-            build_data_docs=not args.no_data_docs,
-            sample_size=args.sample_size,
-            gx_root=args.gx_root,
-        )
+        if args.target == "postgres":
+            report = run_contract_on_server(**options)
+        else:
+            report = run_contract(args.db or warehouse_path(), **options)
     except (FileNotFoundError, WarehouseLockedError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR

@@ -9,8 +9,10 @@ Great Expectations `UnexpectedRowsExpectation`s in the suites under
 
 GX replaces `{batch}` with a subquery, which it aliases itself unless the
 query contains a join; a query that needs its own alias for the relation
-therefore reads `from (select * from {batch}) as alias`. Braces that are SQL
-(a regex quantifier) are doubled.
+therefore reads `from (select * from {batch}) as alias`, and one with a join
+`from (select * from {batch} as batch_rows) as alias` (PostgreSQL 15 wants an
+alias on every subquery in FROM). Braces that are SQL (a regex quantifier) are
+doubled.
 
 All of them are custom SQL rather than GX's column expectations: those need
 GX's column reflection, which on SQLAlchemy 2.1 with duckdb_engine 0.17 fails
@@ -18,8 +20,11 @@ GX's column reflection, which on SQLAlchemy 2.1 with duckdb_engine 0.17 fails
 DuckDB lacks) and falls back to a query that drops the schema. Custom SQL also
 lets every rule name its own offending rows and keys, aggregate rules included.
 
-The queries are DuckDB SQL (the contract runs against the DuckDB warehouse);
-they keep to functions with a close equivalent elsewhere.
+The queries are SQL that DuckDB and PostgreSQL both run unchanged (the
+contract runs against the DuckDB warehouse, or the server warehouse built with
+`--target postgres`): `~` with an anchored pattern for regular expressions,
+`double precision`, division over a numeric. They keep to functions with a
+close equivalent elsewhere.
 
 Thresholds are dbt vars, read from `dbt_project.yml` so that they are set in
 one place: `contract_min_match_rate` and `match_min_confidence`.
@@ -154,7 +159,7 @@ def _hex64(relation: str, key: str, column: str, *, nullable: bool = False) -> C
                     else 'characters other than 0-9a-f'
                 end as {column}_problem
             from {{batch}}
-            where {null_clause}not regexp_full_match({column}, '[0-9a-f]{{{{64}}}}')
+            where {null_clause}not ({column} ~ '^[0-9a-f]{{{{64}}}}$')
             order by {key}
         """),
         keys=(key,),
@@ -374,9 +379,11 @@ def contract_expectations(contract_vars: ContractVars | None = None) -> list[Con
                     count(*) as linked_conversions,
                     sum(case when is_buyer_matched then 1 else 0 end) as matched_conversions,
                     round(
-                        sum(case when is_buyer_matched then 1 else 0 end) / count(*), 4
+                        cast(sum(case when is_buyer_matched then 1 else 0 end) as numeric)
+                        / count(*),
+                        4
                     ) as match_rate,
-                    cast({v.min_match_rate!r} as double) as min_match_rate
+                    cast({v.min_match_rate!r} as double precision) as min_match_rate
                 from {{batch}}
                 where is_shop_linked
                 having
@@ -402,7 +409,7 @@ def contract_expectations(contract_vars: ContractVars | None = None) -> list[Con
                     touches.platform,
                     touches.shop_id,
                     touches.order_date
-                from (select * from {{batch}}) as touches
+                from (select * from {{batch}} as batch_rows) as touches
                 left join {XHS_NOTES} as notes
                     on touches.note_id = notes.note_id
                 where not exists (
@@ -453,7 +460,7 @@ def contract_expectations(contract_vars: ContractVars | None = None) -> list[Con
                     notes.brand_account_id as note_brand_account_id,
                     conversions.shop_id,
                     conversions.order_date
-                from (select * from {{batch}}) as credits
+                from (select * from {{batch}} as batch_rows) as credits
                 left join {CONVERSIONS} as conversions
                     on credits.conversion_id = conversions.conversion_id
                 left join {XHS_NOTES} as notes
@@ -562,7 +569,7 @@ def contract_expectations(contract_vars: ContractVars | None = None) -> list[Con
                     min(conversions.gmv_cny) as gmv_cny,
                     sum(credits.attributed_net_gmv_cny) as attributed_net_gmv_cny,
                     min(conversions.net_gmv_cny) as net_gmv_cny
-                from (select * from {{batch}}) as credits
+                from (select * from {{batch}} as batch_rows) as credits
                 left join {CONVERSIONS} as conversions
                     on credits.conversion_id = conversions.conversion_id
                 group by credits.conversion_id, credits.attribution_model

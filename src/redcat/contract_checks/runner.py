@@ -5,27 +5,36 @@ datasource at the warehouse file (read-only), runs the checkpoint, updates the
 Data Docs and turns GX's results into a `ContractReport`. Every
 expectation is a query computed by DuckDB; the rows that reach Python are one
 count per expectation plus at most `sample_size + 1` offending rows each.
+
+`run_contract_on_server()` runs the same suites on the server warehouse
+(PostgreSQL, `redcat.server`): the datasource's connection is replaced in
+memory for that run only, the versioned project is left as it is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redcat.contract_checks._gx import FetchMeter, fetch_meter, gx, schema_assets_allowed
 from redcat.contract_checks.project import (
     CHECKPOINT,
+    DATASOURCE,
     WAREHOUSE_VARIABLE,
     data_docs_index,
     default_gx_root,
     dispose_engines,
 )
 from redcat.warehouse import connect
+
+if TYPE_CHECKING:
+    from redcat.server import ServerSettings
 
 DEFAULT_SAMPLE_SIZE = 5
 
@@ -57,10 +66,11 @@ class ContractReport:
     results: list[ExpectationOutcome]
     seconds: float
     data_docs_path: Path | None
-    db_path: Path
-    rows_fetched: int  # rows that went from DuckDB into Python, in all
+    db_path: Path | None  # the DuckDB warehouse; None for the server warehouse
+    rows_fetched: int  # rows that went from the warehouse into Python, in all
     queries: int  # queries GX ran against the warehouse
     sample_size: int
+    warehouse: str = ""  # what was validated, as printed: the file, or the server without password
 
     @property
     def failures(self) -> list[ExpectationOutcome]:
@@ -75,7 +85,7 @@ class ContractReport:
             f"Data contract on the shared-account join: {verdict} — "
             f"{len(self.results) - len(failures)} of {len(self.results)} expectations passed "
             f"on {len(relations)} relations in {self.seconds:.2f} s",
-            f"  warehouse: {self.db_path}",
+            f"  warehouse: {self.warehouse or self.db_path}",
         ]
         for outcome in failures:
             lines.append("")
@@ -164,15 +174,25 @@ def _check_readable(db_path: Path) -> None:
 
 
 def _run_checkpoint(
-    db_path: Path, root: Path, sample_size: int, build_data_docs: bool
+    db_path: Path | None,
+    root: Path,
+    sample_size: int,
+    build_data_docs: bool,
+    server_url: str | None = None,
 ) -> tuple[dict[Any, Any], FetchMeter]:
-    """Run the checkpoint of the GX project at `root` on `db_path`: GX's results per
-    validation definition, and what was fetched into Python."""
+    """Run the checkpoint of the GX project at `root` on `db_path` (or, given
+    `server_url`, on that SQLAlchemy URL): GX's results per validation
+    definition, and what was fetched into Python."""
     context = gx.get_context(
         mode="file",
         context_root_dir=str(root),
-        runtime_environment={WAREHOUSE_VARIABLE: str(db_path)},
+        runtime_environment={WAREHOUSE_VARIABLE: str(db_path or "")},
     )
+    if server_url is not None:
+        # in memory only: the context is never saved, gx/great_expectations.yml keeps DuckDB
+        datasource = context.data_sources.get(DATASOURCE)
+        datasource.connection_string = server_url
+        datasource.kwargs = {}
     checkpoint = context.checkpoints.get(CHECKPOINT)
     try:
         with fetch_meter(sample_size) as meter:
@@ -212,6 +232,46 @@ def run_contract(
     _check_readable(db_path)
     with schema_assets_allowed():
         run_results, meter = _run_checkpoint(db_path, root, sample_size, build_data_docs)
+    return _report(run_results, meter, root, started, build_data_docs, db_path, str(db_path))
+
+
+def run_contract_on_server(
+    settings: ServerSettings | None = None,
+    *,
+    build_data_docs: bool = True,
+    sample_size: int = DEFAULT_SAMPLE_SIZE,
+    gx_root: Path | None = None,
+) -> ContractReport:
+    """Validate the server warehouse (PostgreSQL; `settings` default to
+    `REDCAT_PG_*`) against the same contract, as `run_contract` does a DuckDB file.
+
+    Every expectation's query runs inside PostgreSQL (the queries are SQL both
+    engines read); the build role's settings are the usual ones, since the BI
+    role may not read the intermediate relations the contract checks.
+    """
+    from redcat.server import ServerSettings
+
+    started = time.perf_counter()
+    settings = settings or ServerSettings.from_env()
+    root = (gx_root or default_gx_root()).resolve()
+    with schema_assets_allowed(), warnings.catch_warnings():
+        # GX suggests its PostgresDatasource; the generic one keeps the project one for both
+        warnings.filterwarnings("ignore", message="You are using a generic SQLDatasource")
+        run_results, meter = _run_checkpoint(
+            None, root, sample_size, build_data_docs, server_url=settings.sqlalchemy_url()
+        )
+    return _report(run_results, meter, root, started, build_data_docs, None, settings.display())
+
+
+def _report(
+    run_results: dict[Any, Any],
+    meter: FetchMeter,
+    root: Path,
+    started: float,
+    build_data_docs: bool,
+    db_path: Path | None,
+    warehouse: str,
+) -> ContractReport:
     outcomes = [
         _outcome(result) for suite_result in run_results.values() for result in suite_result.results
     ]
@@ -224,7 +284,8 @@ def run_contract(
         db_path=db_path,
         rows_fetched=meter.rows,
         queries=meter.queries,
-        sample_size=sample_size,
+        sample_size=meter.row_limit,
+        warehouse=warehouse,
     )
 
 
