@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from redcat.load import LoadReport, clear_loaded_raw, load_raw_dir
+from redcat.load import DEFAULT_ENCODING, LoadReport, clear_loaded_raw, load_raw_dir
 from redcat.publish import Publication, publish_marts
 from redcat.warehouse import connect, project_root, run_dbt, warehouse_path
 
@@ -239,11 +239,12 @@ def run(
     dbt_args: Sequence[str] | None = None,
     gx_root: Path | None = None,
     echo: Printer = print,
+    encoding: str = DEFAULT_ENCODING,
 ) -> RunReport:
     """The main job: choose the raw data, then build with the contract and publish.
 
     `dbt_args` replaces the build with a single `dbt <dbt_args>` call (no
-    contract step, no publication).
+    contract step, no publication). `encoding` is that of `raw_dir`'s CSV files.
     """
     if raw_dir is not None and scale is not None:
         raise ValueError("give either raw_dir or scale, not both")
@@ -255,7 +256,7 @@ def run(
     if scale is not None:
         raw_dir, generation = ensure_generated(root, scale, seed, echo=echo)
     if raw_dir is not None:
-        load = load_raw_dir(raw_dir, db_path)
+        load = load_raw_dir(raw_dir, db_path, encoding=encoding)
         print_load(load, echo)
         raw_source = str(load.raw_dir)
     else:
