@@ -31,12 +31,17 @@ from redcat.errors import ExitStatus, RedcatError, WarehouseBusyError, Warehouse
 log = logging.getLogger(__name__)
 
 DUCKDB_PATH_ENV = "REDCAT_DUCKDB_PATH"
+UNCOMMITTED_DIR_ENV = "REDCAT_GX_UNCOMMITTED_DIR"
 
 # name -> (default, effect)
 ENVIRONMENT: Mapping[str, tuple[str, str]] = {
     DUCKDB_PATH_ENV: (
         "<root>/warehouse/redcat.duckdb",
         "the DuckDB warehouse file; the dbt profile `redcat` reads it too",
+    ),
+    UNCOMMITTED_DIR_ENV: (
+        "<root>/gx/uncommitted",
+        "where the data contract writes its validation results and Data Docs",
     ),
     "DBT_TARGET": ("duckdb", "dbt target of profile `redcat`, and the Dagster resources for it"),
     "DBT_TARGET_PATH": ("<root>/target", "dbt's compiled artefacts (dbt's own variable)"),
