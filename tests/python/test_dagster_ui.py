@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from processes import group_members, kill_group, wait_for_group_exit
 
 from orchestration.checks.contract import CHECK_NAME, CONTRACT_JOIN_MODELS
 from orchestration.project import build_dbt_project
@@ -64,35 +65,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def group_members(pgid: int) -> list[int]:
-    """Live processes (not zombies) in process group `pgid`."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        state, process_group = fields[0], int(fields[2])
-        if process_group == pgid and state != "Z":
-            members.append(int(entry.name))
-    return members
-
-
 def stop_process_group(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the whole group, SIGKILL to whatever is left after 15 s."""
+    """SIGTERM to the whole group; SIGKILL to whatever is left after 15 s; then wait until
+    every process of the group has exited, not only the leader (`dagster dev` starts the
+    webserver and a code server as children)."""
     pgid = process.pid  # the leader of its own session
     try:
         os.killpg(pgid, signal.SIGTERM)
     except ProcessLookupError:
+        process.wait(timeout=30)
         return
-    deadline = time.monotonic() + 15
-    while group_members(pgid) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    if group_members(pgid):
-        os.killpg(pgid, signal.SIGKILL)
+    if not wait_for_group_exit(pgid, 15):
+        kill_group(pgid)
     process.wait(timeout=30)
+    assert wait_for_group_exit(pgid, 120), f"still alive in group {pgid}: {group_members(pgid)}"
 
 
 @contextmanager
