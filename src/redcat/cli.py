@@ -255,6 +255,11 @@ def failure(command: str, error: BaseException) -> tuple[ExitStatus, str]:
         return error.exit_status, f"{prefix} {error}"
     if isinstance(error, KeyboardInterrupt):
         return ExitStatus.INTERRUPTED, f"{prefix} interrupted"
+    import duckdb
+
+    if isinstance(error, duckdb.IOException):  # a full disk, a file gone from under it
+        first = (str(error).strip().splitlines() or [""])[0]
+        return ExitStatus.PATH_UNUSABLE, f"{prefix} DuckDB could not read or write a file: {first}"
     if isinstance(error, OSError):
         where = f": {error.filename}" if error.filename else ""
         reason = error.strerror or str(error) or type(error).__name__

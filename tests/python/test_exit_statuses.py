@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 from rawdirs import write_raw_dir
 
@@ -69,6 +70,12 @@ class FakeContractReport:
             "redcat run: Permission denied: /data/out",
         ),
         (
+            duckdb.IOException('IO Error: Could not write file "/w.duckdb.wal": No space left\nx'),
+            ExitStatus.PATH_UNUSABLE,
+            "redcat run: DuckDB could not read or write a file: IO Error: Could not write file "
+            '"/w.duckdb.wal": No space left',
+        ),
+        (
             RuntimeError("boom\nsecond line"),
             ExitStatus.INTERNAL_ERROR,
             "redcat run: unexpected RuntimeError: boom (a bug in redcat: run again with --debug "
@@ -76,7 +83,7 @@ class FakeContractReport:
         ),
         (KeyboardInterrupt(), ExitStatus.INTERRUPTED, "redcat run: interrupted"),
     ],
-    ids=["dbt", "contract", "publish-gate", "os-error", "bug", "ctrl-c"],
+    ids=["dbt", "contract", "publish-gate", "os-error", "duckdb-io", "bug", "ctrl-c"],
 )
 def test_each_error_ends_the_command_with_its_status_and_message(
     monkeypatch: pytest.MonkeyPatch,
