@@ -82,15 +82,15 @@ def test_a_directory_named_like_a_pattern_is_read_as_named(
     assert order_ids(db_path) == ["to_0000000", "to_0000001", "to_0000002"]
 
 
-def test_files_named_like_patterns_are_each_read_once(tmp_path: Path, db_path: Path):
+def orders_folder(tmp_path: Path) -> tuple[Path, Path, list[dict[str, object]]]:
+    """A raw directory whose tb/orders is an empty folder: (raw dir, folder, 9 order rows)."""
     raw = tmp_path / "raw"
     write_raw_dir(raw, 3)
     (raw / "tb" / "orders.parquet").unlink()
-    folder = raw / "tb" / "orders"
-    rows = table_rows(ORDERS, 9)
-    for number, name in enumerate(["day[1].csv", "day1.csv", "day*.csv"]):
-        write_csv(folder / name, ORDERS.column_names, rows[3 * number : 3 * number + 3])
+    return raw, raw / "tb" / "orders", table_rows(ORDERS, 9)
 
+
+def assert_nine_orders_from_three_files(raw: Path, db_path: Path) -> None:
     report = load_raw_dir(raw, db_path)
 
     assert report.files_per_table["tb__orders"] == 3
@@ -98,12 +98,16 @@ def test_files_named_like_patterns_are_each_read_once(tmp_path: Path, db_path: P
     assert order_ids(db_path) == [f"to_{i:07d}" for i in range(9)]
 
 
+def test_files_named_like_patterns_are_each_read_once(tmp_path: Path, db_path: Path):
+    raw, folder, rows = orders_folder(tmp_path)
+    for number, name in enumerate(["day[1].csv", "day1.csv", "day*.csv"]):
+        write_csv(folder / name, ORDERS.column_names, rows[3 * number : 3 * number + 3])
+
+    assert_nine_orders_from_three_files(raw, db_path)
+
+
 def test_a_folder_of_csv_csv_gz_and_parquet_reads_every_file(tmp_path: Path, db_path: Path):
-    raw = tmp_path / "raw"
-    write_raw_dir(raw, 3)
-    (raw / "tb" / "orders.parquet").unlink()
-    folder = raw / "tb" / "orders"
-    rows = table_rows(ORDERS, 9)
+    raw, folder, rows = orders_folder(tmp_path)
     write_csv(folder / "part-0.csv", ORDERS.column_names, rows[:3])
     plain = write_csv(tmp_path / "part-1.csv", ORDERS.column_names, rows[3:6])
     (folder / "part-1.csv.gz").write_bytes(gzip.compress(plain.read_bytes()))
@@ -112,11 +116,7 @@ def test_a_folder_of_csv_csv_gz_and_parquet_reads_every_file(tmp_path: Path, db_
         folder / "part-2.parquet",
     )
 
-    report = load_raw_dir(raw, db_path)
-
-    assert report.files_per_table["tb__orders"] == 3
-    assert report.rows_per_table["tb__orders"] == 9
-    assert order_ids(db_path) == [f"to_{i:07d}" for i in range(9)]
+    assert_nine_orders_from_three_files(raw, db_path)
 
 
 def test_a_table_may_come_as_one_csv_gz_file(tmp_path: Path, db_path: Path):
