@@ -141,14 +141,19 @@ def quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def duckdb_path_literal(path: Path) -> str:
-    """`path` as a SQL literal DuckDB reads as that one file, never as a glob pattern.
+def escape_glob(text: str) -> str:
+    """`text` as a glob pattern that matches only itself.
 
-    DuckDB expands `*`, `?` and `[...]` in file paths (braces are literal);
-    each of those characters is escaped as a one-character set, `[*]`.
+    DuckDB (and Python's `glob`) expand `*`, `?` and `[...]` in paths (DuckDB
+    reads braces literally); each of those characters becomes a one-character
+    set, `[*]`.
     """
-    escaped = "".join(f"[{c}]" if c in GLOB_CHARACTERS else c for c in str(path))
-    return quote_literal(escaped)
+    return "".join(f"[{c}]" if c in GLOB_CHARACTERS else c for c in text)
+
+
+def duckdb_path_literal(path: Path) -> str:
+    """`path` as a SQL literal DuckDB reads as that one file, never as a glob pattern."""
+    return quote_literal(escape_glob(str(path)))
 
 
 def normalise_encoding(encoding: str) -> str:
@@ -173,7 +178,12 @@ def _reader(source: SourceFile) -> str:
     path = duckdb_path_literal(source.duckdb_path)
     if source.kind == "csv":
         columns = ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in source.column_types)
-        return f"read_csv({path}, {CSV_OPTIONS}, columns = {{{columns}}})"
+        gzipped = source.duckdb_path.name.lower().endswith(".gz")
+        compression = "gzip" if gzipped else "none"
+        return (
+            f"read_csv({path}, {CSV_OPTIONS}, compression = '{compression}', "
+            f"columns = {{{columns}}})"
+        )
     return f"read_parquet({path})"
 
 
@@ -211,8 +221,8 @@ def find_table_files(raw_dir: Path, table: RawTable) -> list[Path]:
     base = raw_dir / table.source
     candidates = _table_candidates(raw_dir, table)
     if not candidates:
-        others = sorted(p.name for p in base.glob(f"{glob_escape(table.name)}.*") if _visible(p))
-        hint = f" (found {', '.join(others)}: not {SUFFIX_LIST})" if others else ""
+        others = sorted(p.name for p in base.glob(f"{escape_glob(table.name)}.*") if _visible(p))
+        hint = f" (found {', '.join(others)}; the name must be one of these)" if others else ""
         stem = base / table.name
         raise RawInputError(
             [
@@ -250,11 +260,6 @@ def find_table_files(raw_dir: Path, table: RawTable) -> list[Path]:
     if not files:
         raise RawInputError([f"table {table.key}: folder {entry} holds no {SUFFIX_LIST} files"])
     return files
-
-
-def glob_escape(text: str) -> str:
-    """`text` with Python glob's special characters escaped (for `Path.glob`)."""
-    return "".join(f"[{c}]" if c in "[?*" else c for c in text)
 
 
 def unknown_entries(raw_dir: Path) -> list[str]:

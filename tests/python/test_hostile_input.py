@@ -110,7 +110,7 @@ def test_a_folder_of_csv_csv_gz_and_parquet_reads_every_file(tmp_path: Path, db_
     raw, folder, rows = orders_folder(tmp_path)
     write_csv(folder / "part-0.csv", ORDERS.column_names, rows[:3])
     plain = write_csv(tmp_path / "part-1.csv", ORDERS.column_names, rows[3:6])
-    (folder / "part-1.csv.gz").write_bytes(gzip.compress(plain.read_bytes()))
+    (folder / "PART-1.CSV.GZ").write_bytes(gzip.compress(plain.read_bytes()))
     pq.write_table(
         pa.Table.from_pylist(rows[6:]).cast(pa.schema([(c, pa.string()) for c in rows[0]])),
         folder / "part-2.parquet",
@@ -150,6 +150,23 @@ def test_a_file_a_table_folder_cannot_read_rejects_the_directory(
         "remove it, or prefix its name with _ to skip it"
     )
     assert_previous_load_intact(previous_load)
+
+
+def test_a_table_in_a_format_the_loader_does_not_read_is_missing_with_a_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    raw = tmp_path / "raw"
+    write_raw_dir(raw, 2)
+    items = raw / "tb" / "items.csv"
+    items.rename(raw / "tb" / "items.xlsx")
+
+    problem = rejected(raw, capsys)
+
+    stem = raw.resolve() / "tb" / "items"
+    assert problem == (
+        f"table tb/items: missing; expected {stem}.csv, {stem}.csv.gz, {stem}.parquet or a "
+        f"folder {stem}/ of such files (found items.xlsx; the name must be one of these)"
+    )
 
 
 def test_a_subfolder_of_a_table_folder_rejects_the_directory(
