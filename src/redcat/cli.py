@@ -17,6 +17,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
+
 from redcat.errors import ExitStatus, RedcatError
 from redcat.load import DEFAULT_ENCODING, normalise_encoding
 from redcat.run import DEFAULT_SEED, ContractViolation
@@ -255,8 +257,6 @@ def failure(command: str, error: BaseException) -> tuple[ExitStatus, str]:
         return error.exit_status, f"{prefix} {error}"
     if isinstance(error, KeyboardInterrupt):
         return ExitStatus.INTERRUPTED, f"{prefix} interrupted"
-    import duckdb
-
     if isinstance(error, duckdb.IOException):  # a full disk, a file gone from under it
         first = (str(error).strip().splitlines() or [""])[0]
         return ExitStatus.PATH_UNUSABLE, f"{prefix} DuckDB could not read or write a file: {first}"
