@@ -28,6 +28,7 @@ def raw_data_config(request: RawRequest) -> dict[str, Any]:
         "source": request.source,
         "scale": request.scale,
         "seed": request.seed,
+        "encoding": request.encoding,
     }
     if request.raw_dir is not None:
         config["raw_dir"] = str(request.raw_dir)

@@ -14,6 +14,7 @@ from pydantic import Field
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from redcat.contract import RAW_SCHEMA, RAW_TABLES, SAMPLE_SCHEMA
 from redcat.pipeline import (
+    DEFAULT_ENCODING,
     DEFAULT_SEED,
     STEP_RAW,
     PipelineObserver,
@@ -49,12 +50,18 @@ class RawDataConfig(dg.Config):
         ),
     )
 
+    encoding: str = Field(
+        default=DEFAULT_ENCODING,
+        description="`load`: the encoding of the raw directory's CSV files (e.g. gb18030).",
+    )
+
     def request(self) -> RawRequest:
         return RawRequest(
             source=self.source,
             raw_dir=Path(self.raw_dir) if self.raw_dir else None,
             scale=self.scale,
             seed=self.seed,
+            encoding=self.encoding,
         )
 
 

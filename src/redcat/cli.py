@@ -1,19 +1,28 @@
-"""The `redcat` command line: generate, load, run, bench, dashboard."""
+"""The `redcat` command line: generate, load, run, bench, dashboard.
+
+Every failure ends the command with one message on stderr (no traceback;
+`--debug` shows it) and an exit status of `redcat.errors.ExitStatus`
+(docs/faults.md lists them). `redcat load` and `redcat run` hold the
+warehouse lock for their whole duration: a second command on the same
+warehouse exits at once, naming the one that holds it.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from redcat.load import LoadReport, RawInputError
-from redcat.pipeline import DEFAULT_SEED, CatalogError, PublishGateError, table_key
-from redcat.pipeline.project import DbtParseError
-from redcat.run import ContractViolation, PipelineStepError
-from redcat.warehouse import DbtRunError, ProjectNotFoundError, WarehouseLockedError
+import duckdb
+
+from redcat.errors import ExitStatus, RedcatError
+from redcat.load import DEFAULT_ENCODING, LoadReport, normalise_encoding
+from redcat.pipeline import DEFAULT_SEED, PublishGateError, table_key
+from redcat.run import ContractViolation
 
 log = logging.getLogger("redcat")
 
@@ -57,9 +66,38 @@ def _fault_kinds(text: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _encoding(text: str) -> str:
+    try:
+        return normalise_encoding(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{error} (e.g. utf-8, gb18030, utf-16)") from None
+
+
+def _add_encoding(command: argparse.ArgumentParser, applies_to: str) -> None:
+    command.add_argument(
+        "--encoding",
+        type=_encoding,
+        default=None,
+        metavar="NAME",
+        help=(
+            f"encoding of the CSV files of {applies_to} (default {DEFAULT_ENCODING}, the raw "
+            "contract's; e.g. gb18030 for many Chinese exports)"
+        ),
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
+    # --debug is accepted before or after the command name
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="on failure, show the Python traceback as well as the message",
+    )
     parser = argparse.ArgumentParser(
         prog="redcat",
+        parents=[common],
         description=(
             "Seeding-to-purchase analytics: xhs notes -> Taobao / JD orders, in a dbt "
             "warehouse on DuckDB. The warehouse is REDCAT_DUCKDB_PATH, else "
@@ -70,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     gen = commands.add_parser(
         "generate",
+        parents=[common],
         help="write a synthetic raw directory (SOURCES.md layout)",
         description="Write a deterministic synthetic raw directory (the raw contract).",
     )
@@ -100,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     load = commands.add_parser(
         "load",
+        parents=[common],
         help="validate a raw directory and load it into schema raw",
         description=(
             "Validate DIR against the raw contract and load every table into schema raw "
@@ -107,9 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     load.add_argument("raw_dir", type=Path, metavar="DIR", help="raw directory (see SOURCES.md)")
+    _add_encoding(load, "DIR")
 
     run = commands.add_parser(
         "run",
+        parents=[common],
         help="main job: seeds, raw dir or generated data, dbt build",
         description=(
             "Build the warehouse: from the committed seeds (default), from a raw directory "
@@ -156,11 +198,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="plain lines instead of the progress display; the summary is still printed",
     )
+    _add_encoding(run, "--raw-dir")
 
     from redcat.bench import DEFAULT_BENCH_SCALE
 
     bench = commands.add_parser(
         "bench",
+        parents=[common],
         help="time generation, load and dbt build; print figures",
         description="Generate, load and build once in a temporary folder, timing each step.",
     )
@@ -244,24 +288,31 @@ def print_load(report: LoadReport) -> None:
 
 def _cmd_load(args: argparse.Namespace) -> None:
     from redcat.load import load_raw_dir
-    from redcat.warehouse import warehouse_path
+    from redcat.warehouse import hold_warehouse_lock, warehouse_path
 
-    report = load_raw_dir(args.raw_dir, warehouse_path())
+    db_path = warehouse_path()
+    with hold_warehouse_lock(db_path, args.command_line):
+        report = load_raw_dir(args.raw_dir, db_path, encoding=args.encoding or DEFAULT_ENCODING)
     print_load(report)
 
 
 def _cmd_run(args: argparse.Namespace) -> None:
     from redcat.run import run
+    from redcat.warehouse import hold_warehouse_lock, warehouse_path
 
-    run(
-        raw_dir=args.raw_dir,
-        scale=args.scale,
-        seed=args.seed,
-        dbt_vars=args.vars,
-        accept_volume_change=args.accept_volume_change,
-        quiet=args.quiet,
-        record_run=args.record_run,
-    )
+    db_path = warehouse_path()
+    with hold_warehouse_lock(db_path, args.command_line):
+        run(
+            raw_dir=args.raw_dir,
+            scale=args.scale,
+            seed=args.seed,
+            db_path=db_path,
+            encoding=args.encoding or DEFAULT_ENCODING,
+            dbt_vars=args.vars,
+            accept_volume_change=args.accept_volume_change,
+            quiet=args.quiet,
+            record_run=args.record_run,
+        )
 
 
 def _cmd_bench(args: argparse.Namespace) -> None:
@@ -292,39 +343,58 @@ COMMANDS = {
 }
 
 
+def failure(command: str, error: BaseException) -> tuple[ExitStatus, str]:
+    """The exit status and the message (on stderr) for an error that ended `command`.
+
+    The one place that maps errors to exit statuses: redcat's own errors
+    carry theirs (`RedcatError.exit_status`); the rest are listed here.
+    """
+    prefix = f"redcat {command}:"
+    if isinstance(error, ContractViolation):
+        return ExitStatus.CONTRACT_FAILED, (
+            f"{prefix} the data contract failed; the marts were not built or published.\n{error}"
+        )
+    if isinstance(error, PublishGateError):
+        return error.exit_status, (
+            f"{prefix} a publish gate stopped the run; the marts were not built or "
+            f"published.\n{error}"
+        )
+    if isinstance(error, RedcatError):
+        return error.exit_status, f"{prefix} {error}"
+    if isinstance(error, KeyboardInterrupt):
+        return ExitStatus.INTERRUPTED, f"{prefix} interrupted"
+    if isinstance(error, duckdb.IOException):  # a full disk, a file gone from under it
+        first = (str(error).strip().splitlines() or [""])[0]
+        return ExitStatus.PATH_UNUSABLE, f"{prefix} DuckDB could not read or write a file: {first}"
+    if isinstance(error, OSError):
+        where = f": {error.filename}" if error.filename else ""
+        reason = error.strerror or str(error) or type(error).__name__
+        return ExitStatus.PATH_UNUSABLE, f"{prefix} {reason}{where}"
+    text = str(error).strip().splitlines()
+    detail = f": {text[0]}" if text else ""
+    return ExitStatus.INTERNAL_ERROR, (
+        f"{prefix} unexpected {type(error).__name__}{detail} (a bug in redcat: run again with "
+        "--debug for the traceback, and report it)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "run" and args.encoding is not None and args.raw_dir is None:
+        parser.error("--encoding applies to the files of --raw-dir only")
+    args.command_line = shlex.join(["redcat", *(a for a in argv if a != "--debug")])
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
     try:
         COMMANDS[args.command](args)
-    except RawInputError as error:
-        print(f"redcat {args.command}: {error}", file=sys.stderr)
-        return 2
-    except ContractViolation as error:
-        print(
-            f"redcat {args.command}: the data contract failed; the marts were not built "
-            f"or published.\n{error}",
-            file=sys.stderr,
-        )
-        return 3
-    except PublishGateError as error:
-        print(
-            f"redcat {args.command}: a publish gate stopped the run; the marts were not built "
-            f"or published.\n{error}",
-            file=sys.stderr,
-        )
-        return 4
-    except (
-        DbtRunError,
-        DbtParseError,
-        CatalogError,
-        PipelineStepError,
-        ProjectNotFoundError,
-        WarehouseLockedError,
-    ) as error:
-        print(f"redcat {args.command}: {error}", file=sys.stderr)
-        return 1
-    return 0
+    except (Exception, KeyboardInterrupt) as error:
+        if getattr(args, "debug", False):
+            raise
+        status, message = failure(args.command, error)
+        print(message, file=sys.stderr)
+        return int(status)
+    return int(ExitStatus.OK)
 
 
 if __name__ == "__main__":

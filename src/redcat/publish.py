@@ -6,7 +6,8 @@ never reads the build's warehouse. After a build whose tests and contract
 passed, `publish_marts` writes
 
 - `<dir>/redcat_marts.duckdb`: every relation of schema `marts`, with its table and
-  column descriptions, in DuckDB's v1.0.0 storage format;
+  column descriptions, in DuckDB's v1.0.0 storage format (never a relation an
+  interrupted dbt build left under a temporary name, `*__dbt_backup`);
 - `<dir>/parquet/<relation>.parquet`: the same relations as Parquet files.
 
 Both are written beside the old copy and then renamed over it, so a reader sees
@@ -25,6 +26,9 @@ from pathlib import Path
 import duckdb
 
 MARTS_SCHEMA = "marts"
+# Relations dbt builds under a temporary name; an interrupted build can leave
+# one behind (the next dbt run drops it): never published.
+LEFTOVER_SUFFIXES = ("__dbt_backup", "__dbt_tmp")
 # The oldest storage format DuckDB 2.x still writes: readable by duckdb >= 1.0.
 STORAGE_VERSION = "v1.0.0"
 
@@ -52,12 +56,13 @@ def _literal(text: str) -> str:
 
 
 def _mart_relations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The tables of schema `marts`, leaving out dbt's leftovers (`*__dbt_backup`, ...)."""
     rows = con.execute(
         "select table_name from duckdb_tables() "
         "where database_name = 'wh' and schema_name = ? order by table_name",
         [MARTS_SCHEMA],
     ).fetchall()
-    return [name for (name,) in rows]
+    return [name for (name,) in rows if not name.endswith(LEFTOVER_SUFFIXES)]
 
 
 def _copy_descriptions(con: duckdb.DuckDBPyConnection, schema: str, relation: str) -> None:

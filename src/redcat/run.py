@@ -36,7 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from redcat.load import LoadReport, RawInputError
+from redcat.errors import ExitStatus, RedcatError
+from redcat.load import DEFAULT_ENCODING, LoadReport, RawInputError
 from redcat.pipeline import (
     DEFAULT_SEED,
     CatalogError,
@@ -85,8 +86,10 @@ class ContractViolation(Exception):
         self.report = report
 
 
-class PipelineStepError(RuntimeError):
+class PipelineStepError(RedcatError, RuntimeError):
     """A step of the pipeline failed for another reason than a gate or the contract."""
+
+    exit_status = ExitStatus.BUILD_FAILED
 
 
 @dataclass(frozen=True)
@@ -151,13 +154,15 @@ def libraries_logging_to(path: Path) -> Iterator[None]:
             root.handlers, root.level = saved_handlers, saved_level
 
 
-def _raw_request(raw_dir: Path | None, scale: float | None, seed: int) -> RawRequest:
+def _raw_request(
+    raw_dir: Path | None, scale: float | None, seed: int, encoding: str = DEFAULT_ENCODING
+) -> RawRequest:
     if raw_dir is not None and scale is not None:
         raise ValueError("give either raw_dir or scale, not both")
     if scale is not None:
         return RawRequest(source="generate", scale=scale, seed=seed)
     if raw_dir is not None:
-        return RawRequest(source="load", raw_dir=Path(raw_dir))
+        return RawRequest(source="load", raw_dir=Path(raw_dir), encoding=encoding)
     return RawRequest(source="sample")
 
 
@@ -183,6 +188,7 @@ def run(
     record_run: bool = False,
     echo: Printer | None = None,
     stream: Any = None,
+    encoding: str = DEFAULT_ENCODING,
 ) -> RunReport:
     """The main job: the raw data, then the pipeline, then the publication for BI.
 
@@ -197,7 +203,7 @@ def run(
     from redcat.display import RunDisplay
 
     started = time.perf_counter()
-    request = _raw_request(raw_dir, scale, seed)
+    request = _raw_request(raw_dir, scale, seed, encoding)
     root = root or project_root()
     db_path = Path(db_path or warehouse_path(root)).resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,13 +13,16 @@ ROOT = project_root()
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the warehouse and dbt's target and logs at the test's tmp_path.
+    """Point the warehouse, dbt's target and logs, and the contract's validation
+    results and Data Docs at the test's tmp_path.
 
-    No test can touch `warehouse/redcat.duckdb` or `target/` by accident.
-    Returns the warehouse path tests should use.
+    No test can touch `warehouse/redcat.duckdb`, `target/` or the user's Data
+    Docs in `gx/uncommitted/` by accident. Returns the warehouse path tests
+    should use.
     """
     db_path = tmp_path / "env" / "warehouse.duckdb"
     monkeypatch.setenv("REDCAT_DUCKDB_PATH", str(db_path))
+    monkeypatch.setenv("REDCAT_GX_UNCOMMITTED_DIR", str(tmp_path / "env" / "gx_uncommitted"))
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "env" / "target"))
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "env" / "logs"))
     monkeypatch.setenv("GX_ANALYTICS_ENABLED", "false")

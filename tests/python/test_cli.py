@@ -97,9 +97,23 @@ def test_load_of_a_bad_directory_exits_2_and_names_the_problem(
 
     assert main(["load", str(tmp_path / "raw")]) == 2
 
-    err = capsys.readouterr().err
-    assert err.startswith("redcat load: raw directory rejected, nothing was loaded:\n")
-    assert "  - table jd/shops: missing;" in err
+    shops = (tmp_path / "raw" / "jd" / "shops").resolve()
+    assert capsys.readouterr().err == (
+        "redcat load: raw directory rejected, nothing was loaded: table jd/shops: missing; "
+        f"expected {shops}.csv, {shops}.csv.gz, {shops}.parquet or a folder {shops}/ of such "
+        "files\n"
+    )
+
+    (tmp_path / "raw" / "tb" / "items.csv").unlink()
+
+    assert main(["load", str(tmp_path / "raw")]) == 2
+
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "redcat load: raw directory rejected, nothing was loaded:"
+    assert [line.split(":")[0] for line in lines[1:]] == [
+        "  - table tb/items",
+        "  - table jd/shops",
+    ]
 
 
 def test_warehouse_path_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

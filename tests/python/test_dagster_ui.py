@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from processes import group_members, kill_group, wait_for_group_exit
 
 from orchestration.checks.contract import CHECK_NAME
 from redcat.pipeline import ModelCatalog, dbt_project_paths, load_manifest
@@ -66,40 +67,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def group_members(pgid: int) -> list[int]:
-    """Live processes (not zombies) in process group `pgid`."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        state, process_group = fields[0], int(fields[2])
-        if process_group == pgid and state != "Z":
-            members.append(int(entry.name))
-    return members
-
-
 def wait_for_empty_group(pgid: int, seconds: float = STOP_SECONDS) -> list[int]:
-    """Poll until no process of group `pgid` is alive (or `seconds` pass); what is left."""
-    deadline = time.monotonic() + seconds
-    while group_members(pgid) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return group_members(pgid)
+    """Wait until no process of group `pgid` is alive (or `seconds` pass); what is left."""
+    return [] if wait_for_group_exit(pgid, seconds) else group_members(pgid)
 
 
 def stop_process_group(process: subprocess.Popen[bytes]) -> list[int]:
     """SIGTERM to the UI's main process, which shuts its children down itself; then wait
-    for the whole group. Returns what was still alive (and is then killed)."""
+    for the whole group, not only the leader. Returns what was still alive after
+    `STOP_SECONDS` (then killed, and waited for until every process has exited)."""
     pgid = process.pid  # the leader of its own session
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
     left = wait_for_empty_group(pgid)
     if left:
-        os.killpg(pgid, signal.SIGKILL)
+        kill_group(pgid)
     process.wait(timeout=30)
+    assert wait_for_group_exit(pgid, 120), f"still alive in group {pgid}: {group_members(pgid)}"
     return left
 
 

@@ -1,13 +1,15 @@
 {#- Attribution credits at the grain order × model × note.
 
-    Each touch gets a weight under each model (macro attribution_weight);
-    weights are normalised per order and model and summed per note. Credits
-    are exact decimals: every note but the one with the latest touch gets its
-    credit rounded to 12 decimals, that note gets 1 minus the others, so the
-    credits of an order and model add up to exactly 1. Money works the same
-    way: every note but the latest gets credit × GMV rounded down to the fen,
-    the latest gets the rest, so attributed GMV adds up to exactly the order's
-    GMV and never exceeds it. Notes left with no credit are dropped. -#}
+    Each touch gets a whole-number weight under each model (macro
+    attribution_weight_units); a note's exact share of an order is the sum of
+    its touches' weights ÷ the order's. Credits are exact decimals: every note
+    but the one with the latest touch gets its share rounded to 12 decimals,
+    that note gets 1 minus the others, so the credits of an order and model
+    add up to exactly 1. Money is split in whole fen with integer arithmetic
+    (macro floor_share): every note but the latest gets floor(order fen ×
+    note weight ÷ order weight), the latest gets the rest, so attributed GMV
+    adds up to exactly the order's GMV and never exceeds it. Notes left with
+    no credit are dropped. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -43,30 +45,30 @@ attribution_models as (
     {{ attribution_models_relation() }}
 ),
 
+timed_touches as (
+    select
+        *,
+        hours_before_order - min(hours_before_order) over (
+            partition by conversion_id
+        ) as hours_before_latest_touch
+    from touches
+),
+
 weighted_touches as (
     select
-        touches.*,
+        timed_touches.*,
         attribution_models.attribution_model,
-        cast({{ attribution_weight(
+        {{ attribution_weight_units(
             'attribution_models.attribution_model',
-            'touches.touch_rank',
-            'touches.touch_count',
-            'touches.hours_before_order',
-        ) }} as {{ type_ratio() }}) as touch_weight
-    from touches
+            'timed_touches.touch_rank',
+            'timed_touches.touch_count',
+            'timed_touches.hours_before_latest_touch',
+        ) }} as touch_weight
+    from timed_touches
     cross join attribution_models
 ),
 
-credited_touches as (
-    select
-        *,
-        touch_weight / sum(touch_weight) over (
-            partition by conversion_id, attribution_model
-        ) as touch_credit
-    from weighted_touches
-),
-
-note_credits as (
+note_weights as (
     select
         conversion_id,
         attribution_model,
@@ -79,12 +81,12 @@ note_credits as (
         net_gmv_cny,
         order_date,
         ordered_at,
-        sum(touch_credit) as raw_credit,
+        sum(touch_weight) as note_weight,
         count(*) as touches,
         max(case when is_direct_link_path then 1 else 0 end) as direct_link_flag,
         min(event_at) as first_touch_at,
         max(event_at) as last_touch_at
-    from credited_touches
+    from weighted_touches
     group by
         conversion_id,
         attribution_model,
@@ -99,93 +101,76 @@ note_credits as (
         ordered_at
 ),
 
-ranked_note_credits as (
+ranked_note_weights as (
     select
         *,
+        sum(note_weight) over (
+            partition by conversion_id, attribution_model
+        ) as order_weight,
+        cast(note_weight as {{ type_ratio() }}) / sum(note_weight) over (
+            partition by conversion_id, attribution_model
+        ) as note_share,
+        {{ money_to_fen('gmv_cny') }} as gmv_fen,
+        {{ money_to_fen('net_gmv_cny') }} as net_gmv_fen,
         row_number() over (
             partition by conversion_id, attribution_model
             order by last_touch_at desc, note_id desc
         ) as note_recency_rank
-    from note_credits
+    from note_weights
 ),
 
-rounded_credits as (
+earlier_note_shares as (
     select
         *,
         case
-            when note_recency_rank > 1 then cast({{ round_double('raw_credit', 12) }} as {{ type_credit() }})
-        end as earlier_note_credit
-    from ranked_note_credits
+            when note_recency_rank > 1
+                then cast({{ round_double('note_share', 12) }} as {{ type_credit() }})
+        end as earlier_note_credit,
+        case
+            when note_recency_rank > 1
+                then {{ floor_share('gmv_fen', 'note_weight', 'order_weight') }}
+        end as earlier_note_gmv_fen,
+        case
+            when note_recency_rank > 1
+                then {{ floor_share('net_gmv_fen', 'note_weight', 'order_weight') }}
+        end as earlier_note_net_gmv_fen
+    from ranked_note_weights
 ),
 
-credit_remainders as (
+remainders as (
     select
         *,
         coalesce(sum(earlier_note_credit) over (
             partition by conversion_id, attribution_model
-        ), 0) as earlier_notes_credit
-    from rounded_credits
+        ), 0) as earlier_notes_credit,
+        coalesce(sum(earlier_note_gmv_fen) over (
+            partition by conversion_id, attribution_model
+        ), 0) as earlier_notes_gmv_fen,
+        coalesce(sum(earlier_note_net_gmv_fen) over (
+            partition by conversion_id, attribution_model
+        ), 0) as earlier_notes_net_gmv_fen
+    from earlier_note_shares
 ),
 
-exact_credits as (
+exact_shares as (
     select
         *,
         case
             when note_recency_rank = 1
                 then cast(1 - earlier_notes_credit as {{ type_credit() }})
             else earlier_note_credit
-        end as credit
-    from credit_remainders
-),
-
--- wide enough that credit × GMV × 100 never overflows
-widened_credits as (
-    select
-        *,
-        cast(credit as {{ type_wide_credit() }}) as wide_credit
-    from exact_credits
-),
-
-rounded_money as (
-    select
-        *,
-        case
-            when note_recency_rank > 1
-                then cast(floor(wide_credit * gmv_cny * 100) / 100 as {{ type_money() }})
-        end as earlier_note_gmv_cny,
-        case
-            when note_recency_rank > 1
-                then cast(floor(wide_credit * net_gmv_cny * 100) / 100 as {{ type_money() }})
-        end as earlier_note_net_gmv_cny
-    from widened_credits
-),
-
-money_remainders as (
-    select
-        *,
-        coalesce(sum(earlier_note_gmv_cny) over (
-            partition by conversion_id, attribution_model
-        ), 0) as earlier_notes_gmv_cny,
-        coalesce(sum(earlier_note_net_gmv_cny) over (
-            partition by conversion_id, attribution_model
-        ), 0) as earlier_notes_net_gmv_cny
-    from rounded_money
-),
-
-exact_money as (
-    select
-        *,
+        end as credit,
         case
             when note_recency_rank = 1
-                then cast(gmv_cny - earlier_notes_gmv_cny as {{ type_money() }})
-            else earlier_note_gmv_cny
+                then {{ fen_to_money('gmv_fen - earlier_notes_gmv_fen') }}
+            else {{ fen_to_money('earlier_note_gmv_fen') }}
         end as attributed_gmv_cny,
         case
             when note_recency_rank = 1
-                then cast(net_gmv_cny - earlier_notes_net_gmv_cny as {{ type_money() }})
-            else earlier_note_net_gmv_cny
+                then {{ fen_to_money('net_gmv_fen - earlier_notes_net_gmv_fen') }}
+            else {{ fen_to_money('earlier_note_net_gmv_fen') }}
         end as attributed_net_gmv_cny
-    from money_remainders
+    from remainders
 ),
 
 final as (
@@ -212,7 +197,7 @@ final as (
         ordered_at,
         first_touch_at,
         last_touch_at
-    from exact_money
+    from exact_shares
     where
         credit <> 0
         or attributed_gmv_cny <> 0

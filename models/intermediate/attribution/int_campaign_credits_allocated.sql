@@ -2,9 +2,11 @@
     order's click window (spend dates from var('click_lookback_days') days
     before the order's local date to that date), in proportion to each
     campaign's spend on the note in that window. Credits of notes no campaign
-    boosted in the window stay organic and are not listed. Money is rounded
-    down to the fen for every campaign but the one that spent most, which gets
-    the rest, so the campaigns of a credit add up to exactly its attributed GMV. -#}
+    boosted in the window stay organic and are not listed. Money is split in
+    whole fen with integer arithmetic (macro floor_share): every campaign but
+    the one that spent most gets floor(credit fen × its spend ÷ all spend),
+    that one gets the rest, so the campaigns of a credit add up to exactly its
+    attributed GMV. -#}
 with
 
 credits as (
@@ -55,6 +57,10 @@ spend_shares as (
         attribution_credit_id,
         campaign_id,
         window_spend_cny,
+        {{ money_to_fen('window_spend_cny') }} as window_spend_fen,
+        sum({{ money_to_fen('window_spend_cny') }}) over (
+            partition by attribution_credit_id
+        ) as credit_spend_fen,
         cast(window_spend_cny as {{ type_ratio() }}) / sum(window_spend_cny) over (
             partition by attribution_credit_id
         ) as spend_share,
@@ -72,37 +78,39 @@ allocated as (
         spend_shares.window_spend_cny,
         spend_shares.spend_share,
         spend_shares.spend_rank,
-        floor(credits.attributed_gmv_cny * spend_shares.spend_share * 100) / 100
-            as share_gmv_cny,
-        floor(credits.attributed_net_gmv_cny * spend_shares.spend_share * 100) / 100
-            as share_net_gmv_cny
+        {{ money_to_fen('credits.attributed_gmv_cny') }} as credit_gmv_fen,
+        {{ money_to_fen('credits.attributed_net_gmv_cny') }} as credit_net_gmv_fen,
+        case
+            when spend_shares.spend_rank > 1
+                then {{ floor_share(
+                    money_to_fen('credits.attributed_gmv_cny'),
+                    'spend_shares.window_spend_fen',
+                    'spend_shares.credit_spend_fen',
+                ) }}
+        end as other_campaign_gmv_fen,
+        case
+            when spend_shares.spend_rank > 1
+                then {{ floor_share(
+                    money_to_fen('credits.attributed_net_gmv_cny'),
+                    'spend_shares.window_spend_fen',
+                    'spend_shares.credit_spend_fen',
+                ) }}
+        end as other_campaign_net_gmv_fen
     from credits
     inner join spend_shares
         on credits.attribution_credit_id = spend_shares.attribution_credit_id
 ),
 
-rounded_money as (
+remainders as (
     select
         *,
-        case
-            when spend_rank > 1 then cast(share_gmv_cny as {{ type_money() }})
-        end as other_campaign_gmv_cny,
-        case
-            when spend_rank > 1 then cast(share_net_gmv_cny as {{ type_money() }})
-        end as other_campaign_net_gmv_cny
+        coalesce(sum(other_campaign_gmv_fen) over (
+            partition by attribution_credit_id
+        ), 0) as other_campaigns_gmv_fen,
+        coalesce(sum(other_campaign_net_gmv_fen) over (
+            partition by attribution_credit_id
+        ), 0) as other_campaigns_net_gmv_fen
     from allocated
-),
-
-money_remainders as (
-    select
-        *,
-        coalesce(sum(other_campaign_gmv_cny) over (
-            partition by attribution_credit_id
-        ), 0) as other_campaigns_gmv_cny,
-        coalesce(sum(other_campaign_net_gmv_cny) over (
-            partition by attribution_credit_id
-        ), 0) as other_campaigns_net_gmv_cny
-    from rounded_money
 ),
 
 exact_money as (
@@ -110,15 +118,15 @@ exact_money as (
         *,
         case
             when spend_rank = 1
-                then cast(attributed_gmv_cny - other_campaigns_gmv_cny as {{ type_money() }})
-            else other_campaign_gmv_cny
+                then {{ fen_to_money('credit_gmv_fen - other_campaigns_gmv_fen') }}
+            else {{ fen_to_money('other_campaign_gmv_fen') }}
         end as campaign_gmv_cny,
         case
             when spend_rank = 1
-                then cast(attributed_net_gmv_cny - other_campaigns_net_gmv_cny as {{ type_money() }})
-            else other_campaign_net_gmv_cny
+                then {{ fen_to_money('credit_net_gmv_fen - other_campaigns_net_gmv_fen') }}
+            else {{ fen_to_money('other_campaign_net_gmv_fen') }}
         end as campaign_net_gmv_cny
-    from money_remainders
+    from remainders
 ),
 
 final as (

@@ -3,8 +3,10 @@
 Public API (imported lazily, so that reading the rule definitions does not
 load Great Expectations):
 
-- `run_contract(db_path, *, build_data_docs=True, sample_size=5, gx_root=None)`
-  -> `ContractReport` (`.success`, `.results`, `.format()`, ...)
+- `run_contract(db_path, *, build_data_docs=True, sample_size=5, gx_root=None,
+  uncommitted=None)` -> `ContractReport` (`.success`, `.results`, `.format()`, ...);
+  validation results and Data Docs go to `uncommitted`, `REDCAT_GX_UNCOMMITTED_DIR`
+  or `<gx_root>/uncommitted`
 - `run_contract_on_server(settings=None, ...)`: the same on the PostgreSQL
   server warehouse (`redcat.server`)
 - `results_by_relation(report)` -> outcomes per dbt model, for asset checks

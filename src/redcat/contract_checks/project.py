@@ -11,7 +11,8 @@ gx/great_expectations.yml           datasource `warehouse` (DuckDB, read-only), 
 gx/expectations/<model>.json        one suite per checked relation
 gx/validation_definitions/<model>.json
 gx/checkpoints/shared_account_join_contract.json   runs every validation definition
-gx/uncommitted/                     validation results, Data Docs (git-ignored)
+gx/uncommitted/                     validation results, Data Docs (git-ignored; a run may
+                                    write them elsewhere: `uncommitted_dir`)
 ```
 
 The datasource's connection string is `duckdb:///${redcat_contract_warehouse}`:
@@ -21,6 +22,7 @@ the warehouse file is given per run (`runtime_environment`), never stored.
 from __future__ import annotations
 
 import filecmp
+import os
 import re
 import shutil
 import tempfile
@@ -34,7 +36,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from redcat.contract_checks._gx import gx, schema_assets_allowed
 from redcat.contract_checks.rules import ContractExpectation, contract_expectations
-from redcat.warehouse import project_root
+from redcat.warehouse import UNCOMMITTED_DIR_ENV, project_root
 
 DATASOURCE = "warehouse"
 BATCH_DEFINITION = "whole_table"
@@ -65,8 +67,24 @@ def default_gx_root() -> Path:
     return project_root() / "gx"
 
 
-def data_docs_index(gx_root: Path) -> Path:
-    return gx_root / "uncommitted" / "data_docs" / DATA_DOCS_SITE / "index.html"
+def uncommitted_dir(gx_root: Path, override: Path | None = None) -> Path:
+    """Where a run writes its validation results and Data Docs.
+
+    `override`, else `REDCAT_GX_UNCOMMITTED_DIR`, else `<gx_root>/uncommitted`
+    (git-ignored). Tests point it at a temporary folder, so no test run
+    overwrites the user's Data Docs.
+    """
+    if override is not None:
+        return Path(override).resolve()
+    configured = os.environ.get(UNCOMMITTED_DIR_ENV, "").strip()
+    if configured:
+        return Path(configured).expanduser().resolve()
+    return gx_root / "uncommitted"
+
+
+def data_docs_index(gx_root: Path, uncommitted: Path | None = None) -> Path:
+    """The Data Docs' index page for the GX project at `gx_root` (see `uncommitted_dir`)."""
+    return uncommitted_dir(gx_root, uncommitted) / "data_docs" / DATA_DOCS_SITE / "index.html"
 
 
 def _stable_id(*parts: str) -> str:

@@ -22,14 +22,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import yaml
+
 from redcat.contract_checks._gx import FetchMeter, fetch_meter, gx, schema_assets_allowed
 from redcat.contract_checks.project import (
     CHECKPOINT,
+    DATA_DOCS_SITE,
     DATASOURCE,
     WAREHOUSE_VARIABLE,
     data_docs_index,
     default_gx_root,
     dispose_engines,
+    uncommitted_dir,
 )
 from redcat.warehouse import connect
 
@@ -173,18 +177,35 @@ def _check_readable(db_path: Path) -> None:
         pass
 
 
+def _project_config(root: Path, uncommitted: Path) -> dict[str, Any]:
+    """The GX project's configuration, with validation results and Data Docs in `uncommitted`.
+
+    Only this run's in-memory copy changes; `great_expectations.yml` is not
+    written (the runner adds nothing to the project, so GX never saves it).
+    """
+    config = yaml.safe_load((root / "great_expectations.yml").read_text(encoding="utf-8"))
+    results_store = config["stores"][config["validation_results_store_name"]]
+    results_store["store_backend"]["base_directory"] = str(uncommitted / "validations")
+    site = config["data_docs_sites"][DATA_DOCS_SITE]
+    site["store_backend"]["base_directory"] = str(uncommitted / "data_docs" / DATA_DOCS_SITE)
+    return config
+
+
 def _run_checkpoint(
     db_path: Path | None,
     root: Path,
+    uncommitted: Path,
     sample_size: int,
     build_data_docs: bool,
     server_url: str | None = None,
 ) -> tuple[dict[Any, Any], FetchMeter]:
     """Run the checkpoint of the GX project at `root` on `db_path` (or, given
     `server_url`, on that SQLAlchemy URL): GX's results per validation
-    definition, and what was fetched into Python."""
+    definition, and what was fetched into Python. Validation results and Data
+    Docs go to `uncommitted`."""
     context = gx.get_context(
         mode="file",
+        project_config=_project_config(root, uncommitted),
         context_root_dir=str(root),
         runtime_environment={WAREHOUSE_VARIABLE: str(db_path or "")},
     )
@@ -216,12 +237,13 @@ def run_contract(
     build_data_docs: bool = True,
     sample_size: int = DEFAULT_SAMPLE_SIZE,
     gx_root: Path | None = None,
+    uncommitted: Path | None = None,
 ) -> ContractReport:
     """Validate the warehouse at `db_path` against the contract.
 
     `gx_root` is the GX project (default `<project>/gx`); validation results
-    and Data Docs go to its `uncommitted/` folder (Data Docs only when
-    `build_data_docs`).
+    and Data Docs go to `uncommitted`, else `REDCAT_GX_UNCOMMITTED_DIR`, else
+    its `uncommitted/` folder (Data Docs only when `build_data_docs`).
     At most `sample_size` offending rows per expectation are fetched and shown.
     The warehouse is opened read-only; no other connection of this process may
     hold it open for writing meanwhile.
@@ -229,10 +251,15 @@ def run_contract(
     started = time.perf_counter()
     db_path = Path(db_path).resolve()
     root = (gx_root or default_gx_root()).resolve()
+    results_dir = uncommitted_dir(root, uncommitted)
     _check_readable(db_path)
     with schema_assets_allowed():
-        run_results, meter = _run_checkpoint(db_path, root, sample_size, build_data_docs)
-    return _report(run_results, meter, root, started, build_data_docs, db_path, str(db_path))
+        run_results, meter = _run_checkpoint(
+            db_path, root, results_dir, sample_size, build_data_docs
+        )
+    return _report(
+        run_results, meter, results_dir, root, started, build_data_docs, db_path, str(db_path)
+    )
 
 
 def run_contract_on_server(
@@ -241,6 +268,7 @@ def run_contract_on_server(
     build_data_docs: bool = True,
     sample_size: int = DEFAULT_SAMPLE_SIZE,
     gx_root: Path | None = None,
+    uncommitted: Path | None = None,
 ) -> ContractReport:
     """Validate the server warehouse (PostgreSQL; `settings` default to
     `REDCAT_PG_*`) against the same contract, as `run_contract` does a DuckDB file.
@@ -254,18 +282,27 @@ def run_contract_on_server(
     started = time.perf_counter()
     settings = settings or ServerSettings.from_env()
     root = (gx_root or default_gx_root()).resolve()
+    results_dir = uncommitted_dir(root, uncommitted)
     with schema_assets_allowed(), warnings.catch_warnings():
         # GX suggests its PostgresDatasource; the generic one keeps the project one for both
         warnings.filterwarnings("ignore", message="You are using a generic SQLDatasource")
         run_results, meter = _run_checkpoint(
-            None, root, sample_size, build_data_docs, server_url=settings.sqlalchemy_url()
+            None,
+            root,
+            results_dir,
+            sample_size,
+            build_data_docs,
+            server_url=settings.sqlalchemy_url(),
         )
-    return _report(run_results, meter, root, started, build_data_docs, None, settings.display())
+    return _report(
+        run_results, meter, results_dir, root, started, build_data_docs, None, settings.display()
+    )
 
 
 def _report(
     run_results: dict[Any, Any],
     meter: FetchMeter,
+    results_dir: Path,
     root: Path,
     started: float,
     build_data_docs: bool,
@@ -275,7 +312,7 @@ def _report(
     outcomes = [
         _outcome(result) for suite_result in run_results.values() for result in suite_result.results
     ]
-    docs = data_docs_index(root)
+    docs = data_docs_index(root, results_dir)
     return ContractReport(
         success=all(outcome.success for outcome in outcomes),
         results=outcomes,

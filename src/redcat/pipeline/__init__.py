@@ -52,11 +52,19 @@ from redcat.pipeline.publication import (
     publish_for_bi,
     read_publication_record,
 )
-from redcat.pipeline.raw import DEFAULT_SEED, RawData, RawRequest, prepare_raw, raw_is_loaded
+from redcat.pipeline.raw import (
+    DEFAULT_ENCODING,
+    DEFAULT_SEED,
+    RawData,
+    RawRequest,
+    prepare_raw,
+    raw_is_loaded,
+)
 from redcat.pipeline.relations import list_relations, row_counts
 
 __all__ = [
     "DBT_TARGET_ENV",
+    "DEFAULT_ENCODING",
     "DEFAULT_SEED",
     "STEPS",
     "STEP_CONTRACT",

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from redcat.errors import ExitStatus, RedcatError
+
 PARTITION_META = "partition"
 DAILY = "daily"
 CONTRACT_META = "guarded_by_contract"
@@ -36,8 +38,10 @@ VARS_META = "pipeline_vars"
 LAYERS = ("staging", "intermediate", "marts")
 
 
-class CatalogError(LookupError):
+class CatalogError(RedcatError, LookupError):
     """The manifest lacks a declaration the pipeline needs (named in the message)."""
+
+    exit_status = ExitStatus.BUILD_FAILED
 
 
 @dataclass(frozen=True)
@@ -152,9 +156,7 @@ class ModelCatalog:
         meta = ((group or {}).get("config") or {}).get("meta") or {}
         values = meta.get(VARS_META)
         if not isinstance(values, Mapping):
-            raise CatalogError(
-                f"group {BI_GROUP!r} has no meta {VARS_META!r} (models/_groups.yml)"
-            )
+            raise CatalogError(f"group {BI_GROUP!r} has no meta {VARS_META!r} (models/_groups.yml)")
         try:
             first_day = _as_date(values["partitions_first_day"])
             if first_day is None:

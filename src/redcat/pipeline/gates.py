@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from redcat import errors
 from redcat.contract import RAW_TABLES
 from redcat.load import quote_ident
 from redcat.pipeline.catalog import PipelineVars
@@ -40,10 +41,10 @@ QUARANTINE_SHARE_VAR = "publish_max_quarantine_share"
 ROW_DROP_VAR = "publish_max_row_drop_share"
 
 
-class PublishGateError(Exception):
+class PublishGateError(errors.PublishGateError):
     """A publish gate stopped the run: the marts were neither built nor published.
 
-    To be unified with `redcat.errors.PublishGateError` (exit status 4).
+    Carries the gate report; exits with status 4 (`redcat.errors`).
     """
 
     def __init__(self, report: GateReport) -> None:

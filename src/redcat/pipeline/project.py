@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from redcat.errors import ExitStatus, RedcatError
 from redcat.warehouse import DBT_ENTRY_POINT, DUCKDB_PATH_ENV, project_root, warehouse_path
 
 DBT_TARGET_ENV = "DBT_TARGET"
@@ -41,8 +42,10 @@ PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencie
 PATH_KEYS = ("model-paths", "macro-paths", "seed-paths", "test-paths", "snapshot-paths")
 
 
-class DbtParseError(RuntimeError):
+class DbtParseError(RedcatError, RuntimeError):
     """`dbt parse` failed: the project does not compile (its output says why)."""
+
+    exit_status = ExitStatus.BUILD_FAILED
 
 
 @dataclass(frozen=True)

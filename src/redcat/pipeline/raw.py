@@ -20,7 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from redcat.load import LoadReport, clear_loaded_raw, load_raw_dir, loaded_relations
+from redcat.load import (
+    DEFAULT_ENCODING,
+    LoadReport,
+    clear_loaded_raw,
+    load_raw_dir,
+    loaded_relations,
+)
 
 DEFAULT_SEED = 42
 GENERATED_DIR = Path("data") / "generated"
@@ -38,6 +44,7 @@ class RawRequest:
     raw_dir: Path | None = None  # load: required; generate: where to write (optional)
     scale: float = 0.01  # generate only
     seed: int = DEFAULT_SEED  # generate only
+    encoding: str = DEFAULT_ENCODING  # load only: the encoding of the CSV files
 
 
 @dataclass(frozen=True)
@@ -120,7 +127,7 @@ def prepare_raw(
     if request.source == "load":
         if request.raw_dir is None:
             raise ValueError("source `load` needs `raw_dir`: the raw directory to load")
-        load = load_raw_dir(Path(request.raw_dir).expanduser(), db_path)
+        load = load_raw_dir(Path(request.raw_dir).expanduser(), db_path, encoding=request.encoding)
         return RawData("load", str(load.raw_dir), load=load)
     raw_dir, generation = ensure_generated(
         root,
