@@ -7,8 +7,8 @@ resources' methods, whatever the environment.
 
 - `dbt`: the dbt CLI on the project;
 - `warehouse`: the DuckDB file (row counts on short read-only connections).
-  It lives for the whole run, so it is where a run-wide warehouse lock
-  belongs (taken in `yield_for_execution`);
+  It lives for the whole run and holds the warehouse lock meanwhile
+  (`redcat.warehouse.hold_warehouse_lock`, taken in `yield_for_execution`);
 - `contract`: the Great Expectations contract;
 - `publish_gates`: the run's exceptions to the volume gates
   (`accept_volume_change`, set in the launchpad or by `redcat run`);
@@ -19,9 +19,10 @@ resources' methods, whatever the environment.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
@@ -36,7 +37,7 @@ from redcat.pipeline import (
     row_counts,
     table_key,
 )
-from redcat.warehouse import warehouse_path
+from redcat.warehouse import hold_warehouse_lock, warehouse_path
 
 DEFAULT_TARGET = "duckdb"
 # Every step that writes or reads the DuckDB file runs in this pool (limit 1).
@@ -55,6 +56,16 @@ class WarehouseResource(dg.ConfigurableResource):
     def row_counts(self, relations: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """Rows in each existing `(schema, name)` relation, on one read-only connection."""
         return row_counts(self.path, relations)
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[Self]:
+        """Hold the warehouse lock for the whole run: a run started while `redcat load`,
+        `redcat run` or another run works on the warehouse fails at once, naming it
+        (`redcat run` holds the lock already and takes it again in its own process)."""
+        run = context.run
+        holder = f"dagster run {run.run_id} of job {run.job_name}" if run else "a dagster run"
+        with hold_warehouse_lock(self.path, holder):
+            yield self
 
 
 class ContractResource(dg.ConfigurableResource):

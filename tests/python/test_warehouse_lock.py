@@ -247,3 +247,32 @@ def test_busy_error_is_raised_to_library_callers(db_path: Path):
 
     assert str(caught.value) == busy(db_path, "dagster run 1234", pid, started)
     assert caught.value.exit_status == ExitStatus.WAREHOUSE_BUSY
+
+
+def test_a_dagster_run_fails_at_once_while_another_command_holds_the_warehouse(db_path: Path):
+    """Dagster runs (the UI's, the schedules', `redcat run`'s) take the same lock: the
+    warehouse resource holds it for the whole run, so no step starts."""
+    import dagster as dg
+
+    from orchestration.definitions import build_definitions
+    from orchestration.resources import WarehouseResource
+
+    db_path.parent.mkdir(parents=True)
+    defs = build_definitions(resources={"warehouse": WarehouseResource(db_path=str(db_path))})
+    job = defs.resolve_job_def("redcat_run")
+    running = "redcat load /data/day1"
+
+    with holder(db_path, running) as (_, pid, started):
+        result = job.execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(),
+            partition_key="2025-06-30",
+            raise_on_error=False,
+        )
+
+    assert not result.success
+    assert [e.step_key for e in result.all_events if e.event_type_value == "STEP_START"] == []
+    failure = next(e for e in result.all_events if e.event_type_value == "RESOURCE_INIT_FAILURE")
+    assert failure.event_specific_data.error.message == (
+        f"redcat.errors.WarehouseBusyError: {busy(db_path, running, pid, started)}\n"
+    )
+    assert not db_path.exists()  # nothing was built
