@@ -40,6 +40,7 @@ from orchestration.assets.raw import RAW_DATA_KEY, RAW_GROUP
 from orchestration.partitions import partition_vars
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from redcat.pipeline import (
+    MARTS_SELECTION,
     STEP_MARTS,
     STEP_WAREHOUSE,
     DbtProjectPaths,
@@ -48,7 +49,6 @@ from redcat.pipeline import (
 )
 
 LAYERS = ("staging", "intermediate", "marts")
-MARTS_SELECT = "path:models/marts"
 FULL_REFRESH_TAG = "redcat/full_refresh"
 ROW_COUNT_KEY = "dagster/row_count"
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
@@ -274,6 +274,6 @@ def build_dbt_definitions(
         return _dbt
 
     return [
-        define("dbt_warehouse", select="fqn:*", exclude=MARTS_SELECT, step=STEP_WAREHOUSE),
-        define("dbt_marts", select=MARTS_SELECT, exclude="", step=STEP_MARTS),
+        define("dbt_warehouse", select="fqn:*", exclude=MARTS_SELECTION, step=STEP_WAREHOUSE),
+        define("dbt_marts", select=MARTS_SELECTION, exclude="", step=STEP_MARTS),
     ]

@@ -138,7 +138,8 @@ def build(
     contract, then the marts. Raises `redcat.run.ContractViolation` (marts
     untouched) when the contract fails, `DbtRunError` when dbt does."""
     from redcat.contract_checks import run_contract_on_server
-    from redcat.run import BUILD_BEFORE_CONTRACT, BUILD_MARTS, ContractViolation
+    from redcat.pipeline import BUILD_BEFORE_CONTRACT, BUILD_MARTS
+    from redcat.run import ContractViolation
 
     started = time.perf_counter()
     settings = settings or ServerSettings.from_env()

@@ -30,7 +30,6 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.assets.dbt import MARTS_SELECT
 from redcat.cli import main
 from redcat.contract import RAW_TABLES, TABLES_BY_KEY
 from redcat.contract_checks import ContractReport, run_contract
@@ -45,6 +44,7 @@ from redcat.generate.faults import (
     read_fault_manifest,
 )
 from redcat.load import LoadReport, RawInputError, load_raw_dir
+from redcat.pipeline import MARTS_SELECTION
 from redcat.warehouse import connect, project_root, run_dbt
 
 ROOT = project_root()
@@ -128,13 +128,13 @@ def build_like_a_run(raw_dir: Path, manifest: FaultManifest, work: Path) -> Buil
     load = load_raw_dir(raw_dir, db_path)
     # seeds and unit tests do not read the loaded data: left out to keep the matrix short
     # the main job's two dbt steps (orchestration.assets.dbt), either side of the gates
-    before_marts = ["build", "--full-refresh", "--exclude", MARTS_SELECT]
+    before_marts = ["build", "--full-refresh", "--exclude", MARTS_SELECTION]
     _dbt([*before_marts, "resource_type:unit_test", "resource_type:seed"], db_path, work)
     gx_root = work / "gx"
     shutil.copytree(ROOT / "gx", gx_root, ignore=shutil.ignore_patterns("uncommitted"))
     contract = run_contract(db_path, build_data_docs=False, gx_root=gx_root)
     if contract.success:
-        marts = ["build", "--full-refresh", "--select", MARTS_SELECT]
+        marts = ["build", "--full-refresh", "--select", MARTS_SELECTION]
         _dbt([*marts, "--exclude", "resource_type:unit_test"], db_path, work)
     return Build(raw_dir, db_path, manifest, load, contract, marts_built=contract.success)
 

@@ -13,7 +13,8 @@ import pytest
 import redcat.contract_checks.runner as contract_runner
 import redcat.server as server
 from redcat.load_postgres import _CsvStream, postgres_type
-from redcat.run import BUILD_BEFORE_CONTRACT, BUILD_MARTS, ContractViolation
+from redcat.pipeline import BUILD_BEFORE_CONTRACT, BUILD_MARTS
+from redcat.run import ContractViolation
 from redcat.server import ServerSettings
 
 

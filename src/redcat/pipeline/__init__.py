@@ -39,7 +39,10 @@ from redcat.pipeline.observer import (
     PipelineObserver,
 )
 from redcat.pipeline.project import (
+    BUILD_BEFORE_CONTRACT,
+    BUILD_MARTS,
     DBT_TARGET_ENV,
+    MARTS_SELECTION,
     DbtProjectPaths,
     dbt_environment,
     dbt_project_paths,
@@ -63,9 +66,12 @@ from redcat.pipeline.raw import (
 from redcat.pipeline.relations import list_relations, row_counts
 
 __all__ = [
+    "BUILD_BEFORE_CONTRACT",
+    "BUILD_MARTS",
     "DBT_TARGET_ENV",
     "DEFAULT_ENCODING",
     "DEFAULT_SEED",
+    "MARTS_SELECTION",
     "STEPS",
     "STEP_CONTRACT",
     "STEP_GATES",

@@ -33,6 +33,11 @@ from redcat.errors import ExitStatus, RedcatError
 from redcat.warehouse import DBT_ENTRY_POINT, DUCKDB_PATH_ENV, project_root, warehouse_path
 
 DBT_TARGET_ENV = "DBT_TARGET"
+# The pipeline's two dbt builds: everything but the marts before the contract
+# gate, the marts after it.
+MARTS_SELECTION = "path:models/marts"
+BUILD_BEFORE_CONTRACT = ("build", "--exclude", MARTS_SELECTION)
+BUILD_MARTS = ("build", "--select", MARTS_SELECTION)
 DBT_TARGET_PATH_ENV = "DBT_TARGET_PATH"
 FINGERPRINT_FILE = "manifest.fingerprint"
 MANIFEST_FILE = "manifest.json"
