@@ -129,3 +129,23 @@ def test_the_server_build_builds_the_marts_after_the_contract_passed(
         [*BUILD_BEFORE_CONTRACT, "--target", "postgres"],
         [*BUILD_MARTS, "--target", "postgres"],
     ]
+
+
+# PostgreSQL cuts identifiers at 63 bytes and dbt-postgres refuses longer
+# relation names: a unit test's name is the name of the relation it builds.
+POSTGRES_MAX_IDENTIFIER = 63
+
+
+def test_every_unit_test_name_fits_a_postgres_identifier():
+    import yaml
+
+    from redcat.warehouse import project_root
+
+    too_long = sorted(
+        test["name"]
+        for path in (project_root() / "models").rglob("*.yml")
+        for test in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("unit_tests", [])
+        if len(test["name"].encode()) > POSTGRES_MAX_IDENTIFIER
+    )
+
+    assert too_long == []
