@@ -1,31 +1,28 @@
 #!/usr/bin/env bash
-# The test suite: build the committed seeds into a temporary warehouse, then
-# pytest, sqlfluff and ruff. Stops at the first failing step; prints each
-# step's name and wall time.
+# The test suite, step by step: set-up, system packages, the linters and the type
+# checker, the committed seeds built into a temporary warehouse, the semantic layer,
+# then pytest. Stops at the first failing step. Prints each step's name when it starts
+# and its wall time when it ends, and a table of every step's time and the total last.
+#
+#   scripts/test.sh          everything (`make test`, CI)
+#   scripts/test.sh fast     set-up, the linters, mypy and the fast tier of pytest
+#                            (`-m "not slow and not ui"`; `make test-fast`)
+#
+# pytest prints one line per test as it runs (`-v`), then the time of each test module
+# and the 15 slowest tests. Extra pytest arguments: PYTEST_ARGS='-x -k load' make test
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$(pwd)"
 
-scripts/bootstrap.sh
-
-# Debian's Chromium for the UI tests, Dagster and the dashboard (Playwright drives it; its own
-# browser download, `playwright install`, does not work offline).
-if [[ ! -x /usr/bin/chromium ]]; then
-    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-        echo "test: installing Debian's chromium for the Dagster UI test"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-    else
-        echo "test: /usr/bin/chromium is missing and cannot be installed here (needs root and apt-get);" \
-            "the Dagster UI test is skipped outside CI and fails in CI" >&2
-    fi
-fi
-
-# Debian's PostgreSQL 15 for the server-warehouse tests, which start a private
-# cluster of their own (scripts/postgres.sh; tests/python/test_server_warehouse.py).
-if ! scripts/postgres.sh install; then
-    echo "test: the server-warehouse tests are skipped outside CI and fail in CI" >&2
-fi
+tier="${1:-all}"
+case "$tier" in
+all | fast) ;;
+*)
+    echo "usage: scripts/test.sh [all|fast]" >&2
+    exit 2
+    ;;
+esac
 
 export GX_ANALYTICS_ENABLED=false
 export DO_NOT_TRACK=1
@@ -40,7 +37,21 @@ export DBT_TARGET_PATH="$work/target"
 export DBT_LOG_PATH="$work/logs"
 export DBT_PROFILES_DIR="$root"
 
+seconds_since() {
+    awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'
+}
+
 total_start=$EPOCHREALTIME
+summary=()
+
+summarise() {
+    echo
+    echo "==> step times"
+    local line
+    for line in "${summary[@]}"; do
+        echo "    $line"
+    done
+}
 
 step() {
     local name="$1"
@@ -50,23 +61,39 @@ step() {
     local start=$EPOCHREALTIME
     local status=0
     "$@" || status=$?
-    echo
     local seconds
-    seconds="$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')"
+    seconds="$(seconds_since "$start")"
+    summary+=("$(printf '%-40s %8s s' "$name" "$seconds")")
     if [[ $status -ne 0 ]]; then
         echo "==> FAILED: $name (exit code $status) after ${seconds} s"
+        summarise
         exit "$status"
     fi
-    echo "==> ok: $name in ${seconds} s"
+    echo "==> ok: $name in ${seconds} s (total so far $(seconds_since "$total_start") s)"
 }
 
-step "dbt build (committed seeds)" dbt build --project-dir "$root" --profiles-dir "$root"
-step "mf validate-configs (semantic layer)" scripts/mf.sh validate-configs
-step "pytest" pytest
-step "sqlfluff lint" sqlfluff lint models macros tests
+# -v: one line per test as it runs, so the output says which module is running;
+# the time of each module and the 15 slowest tests follow the results.
+read -r -a pytest_args <<<"${PYTEST_ARGS:-}"
+pytest_args=(-v --durations=15 "${pytest_args[@]}")
+
+step "set-up (scripts/bootstrap.sh)" scripts/bootstrap.sh
+if [[ "$tier" == all ]]; then
+    # chromium (the UI tests) and postgresql-15 (the server-warehouse tests)
+    step "system packages" scripts/system-packages.sh
+fi
 step "ruff check" ruff check .
 step "ruff format --check" ruff format --check .
+step "mypy --strict (src, orchestration)" mypy
+if [[ "$tier" == all ]]; then
+    step "sqlfluff lint" sqlfluff lint models macros tests
+    step "dbt build (committed seeds)" dbt build --project-dir "$root" --profiles-dir "$root"
+    step "mf validate-configs (semantic layer)" scripts/mf.sh validate-configs
+    step "pytest (every test)" pytest "${pytest_args[@]}"
+else
+    step "pytest (fast tier)" pytest -m "not slow and not ui" "${pytest_args[@]}"
+fi
 
-seconds="$(awk -v a="$total_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')"
+summarise
 echo
-echo "==> all steps passed in ${seconds} s"
+echo "==> all steps passed in $(seconds_since "$total_start") s"

@@ -139,7 +139,8 @@ def dbt_build_args(
 
 def _is_partitioned_run(context: dg.AssetExecutionContext) -> bool:
     """A run over one partition or a range of them (a backfill)."""
-    return context.has_partition_key or context.has_partition_key_range
+    partitioned: bool = context.has_partition_key or context.has_partition_key_range
+    return partitioned
 
 
 def build_args(context: dg.AssetExecutionContext, paths: DbtProjectPaths) -> list[str]:

@@ -7,6 +7,7 @@ it was. Scheduled, backfill and `redcat run` runs all end here.
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 import dagster as dg
 
@@ -27,11 +28,12 @@ def build_publication_asset(
     catalog: ModelCatalog, mart_keys: Iterable[dg.AssetKey]
 ) -> dg.AssetsDefinition:
     relation = catalog.relation(catalog.gate_model()["name"])
+    mart_deps = sorted(mart_keys, key=lambda k: k.to_user_string())
 
     @dg.asset(
         key=PUBLICATION_KEY,
         group_name="marts",
-        deps=sorted(mart_keys, key=lambda k: k.to_user_string()),
+        deps=mart_deps,
         kinds={"duckdb", "parquet"},
         pool=WAREHOUSE_POOL,
         description=(
@@ -45,7 +47,7 @@ def build_publication_asset(
         context: dg.AssetExecutionContext,
         warehouse: WarehouseResource,
         observer: dg.ResourceParam[PipelineObserver],
-    ) -> dg.MaterializeResult:
+    ) -> dg.MaterializeResult[Any]:
         observer.started(STEP_PUBLISH)
         volumes = read_volumes(warehouse.path, relation)
         publication, record = publish_for_bi(

@@ -6,7 +6,7 @@ committed dbt seeds), `generate` (synthetic data for `scale` and `seed`),
 """
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import dagster as dg
 from pydantic import Field
@@ -111,7 +111,7 @@ def raw_data(
     config: RawDataConfig,
     warehouse: WarehouseResource,
     observer: dg.ResourceParam[PipelineObserver],
-) -> dg.MaterializeResult:
+) -> dg.MaterializeResult[Any]:
     if config.source == "load" and not config.raw_dir:
         raise dg.Failure("source `load` needs `raw_dir`: the raw directory to load")
     observer.started(STEP_RAW)

@@ -7,8 +7,6 @@ in volume against the last publication from loaded data) no mart is built and
 nothing is published; the check names table, rule, counts and share.
 """
 
-from collections.abc import Iterator
-
 import dagster as dg
 
 from orchestration.resources import WAREHOUSE_POOL, PublishGatesResource, WarehouseResource
@@ -61,7 +59,7 @@ def build_gate_check(catalog: ModelCatalog, gate_key: dg.AssetKey) -> dg.AssetCh
         warehouse: WarehouseResource,
         publish_gates: PublishGatesResource,
         observer: dg.ResourceParam[PipelineObserver],
-    ) -> Iterator[dg.AssetCheckResult]:
+    ) -> dg.AssetCheckResult:
         observer.started(STEP_GATES)
         baseline = volume_baseline(
             read_publication_record(warehouse.path), loaded=raw_is_loaded(warehouse.path)
@@ -74,7 +72,7 @@ def build_gate_check(catalog: ModelCatalog, gate_key: dg.AssetKey) -> dg.AssetCh
         )
         context.log.info(report.format())
         observer.finished(STEP_GATES, report)
-        yield dg.AssetCheckResult(
+        return dg.AssetCheckResult(
             passed=report.success,
             severity=dg.AssetCheckSeverity.ERROR,
             description=report.format().splitlines()[0],

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from redcat.run import run
+from redcat.run import RunReport, run
 from redcat.warehouse import project_root
 
 ROOT = project_root()
@@ -32,6 +32,9 @@ class BuiltWarehouse:
     published: Path
     target_path: Path
     log_path: Path
+    work: Path  # the folder that holds all of the above
+    gx_root: Path  # the run's copy of the GX project, with its Data Docs
+    report: RunReport
 
 
 def build_and_publish(work: Path, raw_dir: Path | None = None) -> BuiltWarehouse:
@@ -45,7 +48,28 @@ def build_and_publish(work: Path, raw_dir: Path | None = None) -> BuiltWarehouse
         patch.setenv("DBT_LOG_PATH", str(log_path))
         report = run(raw_dir=raw_dir, db_path=db_path, gx_root=gx_root, echo=lambda _line: None)
     assert report.publication is not None
-    return BuiltWarehouse(db_path, report.publication.database, target_path, log_path)
+    return BuiltWarehouse(
+        db_path, report.publication.database, target_path, log_path, work, gx_root, report
+    )
+
+
+def copy_of(built: BuiltWarehouse, to: Path) -> BuiltWarehouse:
+    """The whole folder of `built` copied to `to`, for a test that runs the job again on
+    it (the report stays the original run's)."""
+    shutil.copytree(built.work, to)
+
+    def moved(path: Path) -> Path:
+        return to / path.relative_to(built.work)
+
+    return BuiltWarehouse(
+        moved(built.db_path),
+        moved(built.published),
+        moved(built.target_path),
+        moved(built.log_path),
+        to,
+        moved(built.gx_root),
+        built.report,
+    )
 
 
 def fetch(db_path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:

@@ -1,7 +1,14 @@
-"""Shared fixtures: every test runs against its own temporary warehouse."""
+"""Shared fixtures: every test runs against its own temporary warehouse; the
+warehouse the main job builds from the committed seeds is built once per session.
+
+Also a report of where the time goes: after the results, the time of each test
+module (its tests, and the module and session fixtures they set up first).
+"""
 
 from __future__ import annotations
 
+import os
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
@@ -9,6 +16,22 @@ import pytest
 from redcat.warehouse import project_root
 
 ROOT = project_root()
+# Debian's chromium, installed by `make system-packages` (scripts/system-packages.sh)
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked `ui` need Debian's chromium: skipped without it (before any of
+    their fixtures is set up), failed in CI."""
+    if item.get_closest_marker("ui") is None or CHROMIUM.exists():
+        return
+    reason = (
+        f"{CHROMIUM} is not installed: `make system-packages` installs Debian's chromium "
+        "(needs root and apt-get)"
+    )
+    if os.environ.get("CI"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)
@@ -51,3 +74,28 @@ def seeds_published(tmp_path_factory: pytest.TempPathFactory):
     from bi_support import build_and_publish
 
     return build_and_publish(tmp_path_factory.mktemp("seeds_published"))
+
+
+# --- time per test module -------------------------------------------------------------
+
+_module_seconds: defaultdict[str, float] = defaultdict(float)
+_module_outcomes: defaultdict[str, Counter[str]] = defaultdict(Counter)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    module = report.nodeid.split("::", 1)[0]
+    _module_seconds[module] += report.duration
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        _module_outcomes[module][report.outcome] += 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _module_seconds:
+        return
+    terminalreporter.write_sep("=", "time per test module (fixtures count where first set up)")
+    for module, seconds in sorted(_module_seconds.items(), key=lambda item: -item[1]):
+        outcomes = ", ".join(
+            f"{n} {outcome}" for outcome, n in sorted(_module_outcomes[module].items())
+        )
+        terminalreporter.write_line(f"{seconds:8.1f} s  {module}  ({outcomes})")
+    terminalreporter.write_line(f"{sum(_module_seconds.values()):8.1f} s  in all")

@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from bi_support import BuiltWarehouse
 
 from redcat.contract_checks import rules
 from redcat.contract_checks.project import (
@@ -32,7 +33,7 @@ from redcat.contract_checks.rules import (
 )
 from redcat.contract_checks.runner import ContractReport, results_by_relation, run_contract
 from redcat.contract_checks.scale import copy_gx_project, replace_with_synthetic_events
-from redcat.warehouse import project_root, run_dbt
+from redcat.warehouse import project_root
 
 EXPECTATIONS = contract_expectations()
 HASH_EXPECTATIONS = [e for e in EXPECTATIONS if e.rule == "hash_columns_are_hex64"]
@@ -44,20 +45,11 @@ Sql = Callable[[str], list[tuple[Any, ...]]]
 # -- fixtures ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The warehouse built by dbt from the committed seeds (models only, no dbt tests)."""
-    folder = tmp_path_factory.mktemp("contract_build")
-    db_path = folder / "warehouse.duckdb"
-    run_dbt(
-        ["build", "--exclude", "resource_type:test", "resource_type:unit_test"],
-        db_path=db_path,
-        extra_env={
-            "DBT_TARGET_PATH": str(folder / "target"),
-            "DBT_LOG_PATH": str(folder / "logs"),
-        },
-    )
-    return db_path
+@pytest.fixture
+def built_warehouse(seeds_published: BuiltWarehouse) -> Path:
+    """The warehouse the main job built from the committed seeds, once per session
+    (conftest.py); tests work on a copy."""
+    return seeds_published.db_path
 
 
 @pytest.fixture

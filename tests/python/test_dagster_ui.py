@@ -2,9 +2,9 @@
 graph with the marts and the contract checks, seen through headless Chromium; it and
 `python -m orchestration` stop cleanly on SIGTERM, their whole process group with them.
 
-Needs Debian's `chromium` (scripts/bootstrap.sh installs it) and the Python
-package `playwright` (dev extras); Playwright's own browser download is not
-used. Skipped only when /usr/bin/chromium is absent outside CI.
+Needs Debian's `chromium` (`make system-packages` installs it; `make test` runs that
+step) and the Python package `playwright` (dev extras); Playwright's own browser
+download is not used. Skipped when /usr/bin/chromium is absent, failed in CI.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CHROMIUM
 from processes import group_members, kill_group, wait_for_group_exit
 
 from orchestration.checks.contract import CHECK_NAME
@@ -30,7 +31,6 @@ from redcat.pipeline import ModelCatalog, dbt_project_paths, load_manifest
 from redcat.warehouse import project_root
 
 ROOT = project_root()
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -51,14 +51,8 @@ PAGE_TIMEOUT_MS = 120_000
 GRAPH_VIEWPORT = {"width": 1600, "height": 9000}
 PAGE_VIEWPORT = {"width": 1600, "height": 1000}
 
-pytestmark = [
-    pytest.mark.ui,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"),
-        reason=f"{CHROMIUM} is not installed (apt-get install -y chromium; required in CI)",
-    ),
-]
+# conftest.py skips (fails, in CI) `ui` tests when Debian's chromium is missing
+pytestmark = [pytest.mark.ui, pytest.mark.slow]
 
 
 def free_port() -> int:

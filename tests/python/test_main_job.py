@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import bi_docs
 import duckdb
 import pytest
+from bi_support import BuiltWarehouse, copy_of
 
 from redcat.cli import main
 from redcat.generate import write_raw_dir
@@ -52,17 +52,17 @@ def mart_fingerprints(database: Path, catalog_schema: str = "marts") -> dict[str
         con.close()
 
 
-@pytest.fixture(scope="module")
-def seeds_run(tmp_path_factory: pytest.TempPathFactory):
-    work = tmp_path_factory.mktemp("main_job")
-    gx_root = work / "gx"
-    shutil.copytree(ROOT / "gx", gx_root, ignore=shutil.ignore_patterns("uncommitted"))
-    db_path = work / "warehouse" / "redcat.duckdb"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DBT_TARGET_PATH", str(work / "target"))
-        patch.setenv("DBT_LOG_PATH", str(work / "logs"))
-        report = run(db_path=db_path, gx_root=gx_root, echo=lambda _line: None)
-    return work, gx_root, db_path, report
+@pytest.fixture
+def seeds_run(seeds_published: BuiltWarehouse):
+    """The session's main job on the committed seeds (conftest.py), read only."""
+    built = seeds_published
+    return built.work, built.gx_root, built.db_path, built.report
+
+
+@pytest.fixture
+def seeds_run_copy(seeds_published: BuiltWarehouse, tmp_path: Path) -> BuiltWarehouse:
+    """A copy of that run's whole folder, for a test that runs the job on it again."""
+    return copy_of(seeds_published, tmp_path / "main_job")
 
 
 @pytest.mark.slow
@@ -174,11 +174,11 @@ def test_bi_docs_run_on_the_published_copy_with_the_oldest_client(seeds_run):
 
 @pytest.mark.slow
 def test_contract_failure_stops_the_marts_and_keeps_the_last_publication(
-    seeds_run, capsys: pytest.CaptureFixture[str]
+    seeds_run_copy: BuiltWarehouse, capsys: pytest.CaptureFixture[str]
 ):
-    work, gx_root, db_path, report = seeds_run
+    work, gx_root, db_path = seeds_run_copy.work, seeds_run_copy.gx_root, seeds_run_copy.db_path
     before_built = mart_fingerprints(db_path)
-    before_published = mart_fingerprints(report.publication.database)
+    before_published = mart_fingerprints(seeds_run_copy.published)
     raw_dir = work / "raw_overlapping"
     write_raw_dir(raw_dir, 0.001, 7, progress=False)
     apply_faults(raw_dir, ["overlapping-validity"], seed=7)
@@ -204,7 +204,7 @@ def test_contract_failure_stops_the_marts_and_keeps_the_last_publication(
     assert "relation: staging.stg_shared__tri_party_accounts" in message
     # the marts were neither rebuilt from the bad data nor republished
     assert mart_fingerprints(db_path) == before_built
-    assert mart_fingerprints(report.publication.database) == before_published
+    assert mart_fingerprints(seeds_run_copy.published) == before_published
 
 
 @pytest.mark.slow
@@ -226,11 +226,13 @@ def test_cli_exits_3_and_names_the_failed_expectation(
 
 
 @pytest.mark.slow
-def test_vars_reach_the_contract_floor_and_keep_the_last_publication(seeds_run):
+def test_vars_reach_the_contract_floor_and_keep_the_last_publication(
+    seeds_run_copy: BuiltWarehouse,
+):
     """`--vars '{contract_min_match_rate: 0.99}'`: the models are built with the vars and
     the contract applies that floor; BI keeps the last publication."""
-    work, gx_root, db_path, report = seeds_run
-    before_published = mart_fingerprints(report.publication.database)
+    work, gx_root, db_path = seeds_run_copy.work, seeds_run_copy.gx_root, seeds_run_copy.db_path
+    before_published = mart_fingerprints(seeds_run_copy.published)
 
     with (
         pytest.MonkeyPatch.context() as patch,
@@ -254,7 +256,7 @@ def test_vars_reach_the_contract_floor_and_keep_the_last_publication(seeds_run):
         )
     ]
     assert failed[0].sample[0]["min_match_rate"] == 0.99
-    assert mart_fingerprints(report.publication.database) == before_published
+    assert mart_fingerprints(seeds_run_copy.published) == before_published
 
 
 def whole_table_in_yuan(raw_dir: Path) -> int:

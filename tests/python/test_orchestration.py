@@ -271,6 +271,7 @@ def test_definitions_load_with_layers_partitions_and_blocking_contract() -> None
     assert defs.executor.name == "in_process"
 
 
+@pytest.mark.slow
 def test_manifest_is_parsed_only_when_stale() -> None:
     project = dbt_project_paths()
     prepare_manifest(project)

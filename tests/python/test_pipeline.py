@@ -147,6 +147,7 @@ def test_the_publication_record_round_trips(tmp_path: Path) -> None:
     assert read_publication_record(db_path) is None
 
 
+@pytest.mark.slow
 def test_dbt_declares_the_models_and_the_vars() -> None:
     catalog = ModelCatalog(load_manifest(dbt_project_paths()))
 

@@ -104,6 +104,7 @@ def plant_leftovers(db_path: Path) -> None:
         con.execute("create table raw.tb__orders__dbt_backup as select 0 as x")
 
 
+@pytest.mark.slow
 def test_every_dbt_run_drops_leftover_relations_and_says_so(
     db_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:

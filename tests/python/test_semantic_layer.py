@@ -327,6 +327,7 @@ def ancestors(manifest: dict[str, Any], unique_id: str) -> set[str]:
     return seen
 
 
+@pytest.mark.slow
 def test_docs_lineage_runs_from_the_sources_to_both_exposures(
     docs_manifest: dict[str, Any],
 ) -> None:
@@ -355,6 +356,7 @@ def test_docs_lineage_runs_from_the_sources_to_both_exposures(
     assert set(exposures["published_marts"]["depends_on"]["nodes"]) == marts
 
 
+@pytest.mark.slow
 def test_dashboard_exposure_lists_exactly_the_marts_the_dashboard_reads(
     docs_manifest: dict[str, Any],
 ) -> None:
@@ -367,6 +369,7 @@ def test_dashboard_exposure_lists_exactly_the_marts_the_dashboard_reads(
     assert read and declared == read
 
 
+@pytest.mark.slow
 def test_marts_are_public_and_the_layers_below_protected(docs_manifest: dict[str, Any]) -> None:
     models = [n for n in docs_manifest["nodes"].values() if n["resource_type"] == "model"]
     by_layer: dict[str, set[tuple[str, str]]] = {}

@@ -249,6 +249,7 @@ def test_busy_error_is_raised_to_library_callers(db_path: Path):
     assert caught.value.exit_status == ExitStatus.WAREHOUSE_BUSY
 
 
+@pytest.mark.slow
 def test_a_dagster_run_fails_at_once_while_another_command_holds_the_warehouse(db_path: Path):
     """Dagster runs (the UI's, the schedules', `redcat run`'s) take the same lock: the
     warehouse resource holds it for the whole run, so no step starts."""

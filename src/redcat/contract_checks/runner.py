@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
@@ -38,6 +38,8 @@ from redcat.contract_checks.project import (
 from redcat.warehouse import connect
 
 if TYPE_CHECKING:
+    from great_expectations.datasource.fluent.sql_datasource import SQLDatasource
+
     from redcat.server import ServerSettings
 
 DEFAULT_SAMPLE_SIZE = 5
@@ -183,7 +185,9 @@ def _project_config(root: Path, uncommitted: Path) -> dict[str, Any]:
     Only this run's in-memory copy changes; `great_expectations.yml` is not
     written (the runner adds nothing to the project, so GX never saves it).
     """
-    config = yaml.safe_load((root / "great_expectations.yml").read_text(encoding="utf-8"))
+    config: dict[str, Any] = yaml.safe_load(
+        (root / "great_expectations.yml").read_text(encoding="utf-8")
+    )
     results_store = config["stores"][config["validation_results_store_name"]]
     results_store["store_backend"]["base_directory"] = str(uncommitted / "validations")
     site = config["data_docs_sites"][DATA_DOCS_SITE]
@@ -211,7 +215,8 @@ def _run_checkpoint(
     )
     if server_url is not None:
         # in memory only: the context is never saved, gx/great_expectations.yml keeps DuckDB
-        datasource = context.data_sources.get(DATASOURCE)
+        # gx/great_expectations.yml declares it `type: sql`
+        datasource = cast("SQLDatasource", context.data_sources.get(DATASOURCE))
         datasource.connection_string = server_url
         datasource.kwargs = {}
     checkpoint = context.checkpoints.get(CHECKPOINT)
@@ -222,7 +227,8 @@ def _run_checkpoint(
         dispose_engines(context)
     if build_data_docs:
         context.build_data_docs(
-            resource_identifiers=[
+            # GX's annotation wants one kind per list; it renders both kinds from one list
+            resource_identifiers=[  # type: ignore[arg-type]
                 identifier
                 for result_id in run_results
                 for identifier in (result_id, result_id.expectation_suite_identifier)

@@ -22,7 +22,11 @@ EMBED = {"embedOptions": {"renderer": "svg", "actions": False}}
 PLATFORM_COLOURS = alt.Scale(domain=list(data.PLATFORMS), range=["#e4572e", "#2e86ab"])
 
 
-def chart(spec: alt.Chart | alt.LayerChart, name: str) -> alt.Chart | alt.LayerChart:
+# what `alt.layer` returns (a facet chart when given facet arguments, never here)
+Layered = alt.LayerChart | alt.FacetChart
+
+
+def chart(spec: Layered, name: str) -> Layered:
     """Give a chart its test-visible name and the SVG renderer."""
     return spec.properties(usermeta={**EMBED, "name": name})
 
@@ -44,7 +48,7 @@ def tiles(container: st.delta_generator.DeltaGenerator, items: list[data.Tile]) 
         )
 
 
-def industry_chart(frame: pd.DataFrame) -> alt.LayerChart:
+def industry_chart(frame: pd.DataFrame) -> Layered:
     base = alt.Chart(frame).encode(
         x=alt.X("industry:N", title=None, axis=alt.Axis(labelAngle=0)),
         xOffset="kpi:N",
@@ -57,7 +61,7 @@ def industry_chart(frame: pd.DataFrame) -> alt.LayerChart:
     return chart(alt.layer(bars, text).properties(height=320), "industry_changes")
 
 
-def funnel_chart(stages: pd.DataFrame) -> alt.LayerChart:
+def funnel_chart(stages: pd.DataFrame) -> Layered:
     base = alt.Chart(stages).encode(
         y=alt.Y("stage:N", title=None, sort=[label for _, label in data.FUNNEL_STAGES]),
         yOffset="platform:N",
@@ -74,7 +78,7 @@ def funnel_chart(stages: pd.DataFrame) -> alt.LayerChart:
     return chart(alt.layer(bars, text).properties(height=300), "funnel")
 
 
-def model_chart(frame: pd.DataFrame, value: str, label: str, title: str, name: str) -> alt.Chart:
+def model_chart(frame: pd.DataFrame, value: str, label: str, title: str, name: str) -> Layered:
     base = alt.Chart(frame).encode(
         x=alt.X("model:N", title=None, sort=list(data.MODEL_LABELS.values())),
         y=alt.Y(f"{value}:Q", title=title),
@@ -85,7 +89,7 @@ def model_chart(frame: pd.DataFrame, value: str, label: str, title: str, name: s
     return chart(alt.layer(bars, text).properties(height=260), name)
 
 
-def monthly_chart(frame: pd.DataFrame, value: str, title: str, name: str, fmt: str) -> alt.Chart:
+def monthly_chart(frame: pd.DataFrame, value: str, title: str, name: str, fmt: str) -> Layered:
     base = alt.Chart(frame).encode(
         x=alt.X("period_name:N", title=None, sort=None, axis=alt.Axis(labelAngle=-45)),
         y=alt.Y(f"{value}:Q", title=title, axis=alt.Axis(format=fmt)),

@@ -165,7 +165,7 @@ def periods(database: Path) -> list[Period]:
         [ALL_INDUSTRIES],
     )
     return [
-        Period(row.period_name, _as_date(row.period_start), _as_date(row.period_end))
+        Period(str(row.period_name), _as_date(row.period_start), _as_date(row.period_end))
         for row in frame.itertuples()
     ]
 
@@ -378,7 +378,7 @@ def attribution_by_model(database: Path, filters: Filters) -> pd.DataFrame:
         rows.append(
             {
                 "attribution_model": record.attribution_model,
-                "model": MODEL_LABELS[record.attribution_model],
+                "model": MODEL_LABELS[str(record.attribution_model)],
                 "attributed_gmv_cny": float(attributed),
                 "gmv_label": format_cny(attributed),
                 "spend_cny": float(spend),

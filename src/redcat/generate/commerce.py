@@ -67,7 +67,10 @@ def daily_weights() -> np.ndarray:
 def times_on_days(rng: np.random.Generator, days: np.ndarray) -> np.ndarray:
     """UTC ms at a time of day drawn from the shopping-hour profile."""
     hour = rand.weighted_draw(rng, _HOUR_CUM, len(days))
-    return START_MS + days * DAY_MS + hour * HOUR_MS + rand.uniform_int(rng, 0, HOUR_MS, len(days))
+    ms: np.ndarray = (
+        START_MS + days * DAY_MS + hour * HOUR_MS + rand.uniform_int(rng, 0, HOUR_MS, len(days))
+    )
+    return ms
 
 
 def price_lines(rng: np.random.Generator, unit_fen: np.ndarray, ms: np.ndarray) -> Columns:

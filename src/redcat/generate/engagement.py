@@ -20,6 +20,8 @@ on a day when the brand's tri-party account links the shop.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from redcat.contract import EVENT_TYPES, INDUSTRIES
@@ -105,7 +107,11 @@ def _delay(rng: np.random.Generator, max_delay: np.ndarray) -> np.ndarray:
     return MINUTE_MS + ((max_delay - MINUTE_MS) * u * u).astype(np.int64)
 
 
-def simulate_chunk(w: World, notes: np.ndarray, chunk: int) -> dict[str, Columns]:
+# the columns of each table a chunk writes, and `seeded_gmv_by_day` (one array)
+ChunkResult = dict[str, Any]
+
+
+def simulate_chunk(w: World, notes: np.ndarray, chunk: int) -> ChunkResult:
     rng = rand.stream(w.seed, "engagement", chunk)
 
     # 1. impressions --------------------------------------------------------------
@@ -197,7 +203,7 @@ def simulate_chunk(w: World, notes: np.ndarray, chunk: int) -> dict[str, Columns
     }
     pair["industry"] = w.brand_industry[pair["brand"]].astype(np.int64)
 
-    out: dict[str, Columns] = {"shop_candidates": shop_candidates}
+    out: ChunkResult = {"shop_candidates": shop_candidates}
     entry_links, tb_orders, tb_truth, visits, searches = _tb_entries(rng, w, pair, chunk)
     jd_links, jd_orders, jd_truth = _jd_orders(rng, w, pair, chunk)
     for links in (entry_links, jd_links):

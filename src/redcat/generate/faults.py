@@ -339,7 +339,8 @@ class _Table:
 
     @property
     def num_rows(self) -> int:
-        return self.data.num_rows
+        rows: int = self.data.num_rows
+        return rows
 
     def part_of(self, rows: Iterable[int]) -> set[int]:
         bounds = np.cumsum(self.sizes)
@@ -349,7 +350,8 @@ class _Table:
         return self.data.column(name).combine_chunks()
 
     def values(self, name: str, rows: Sequence[int]) -> list[Any]:
-        return self.column(name).take(pa.array(rows, pa.int64())).to_pylist()
+        values: list[Any] = self.column(name).take(pa.array(rows, pa.int64())).to_pylist()
+        return values
 
     def keys(self, rows: Sequence[int]) -> list[str | None]:
         columns = KEY_COLUMNS[self.table.key]
@@ -422,7 +424,8 @@ def _unique_key_mask(t: _Table) -> np.ndarray:
     key = columns[0] if len(columns) == 1 else pc.binary_join_element_wise(*columns, "|")
     counts = pc.value_counts(key)
     repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
-    return _mask(pc.is_valid(key)) & ~_mask(pc.is_in(key, value_set=repeated))
+    unique: np.ndarray = _mask(pc.is_valid(key)) & ~_mask(pc.is_in(key, value_set=repeated))
+    return unique
 
 
 class _Picker:

@@ -142,7 +142,7 @@ class WeightedSampler:
         cls = np.floor(np.log2(w) * 4).astype(np.int64)
         cls -= cls.min(initial=0)
         order = np.argsort(cls, kind="stable")
-        self.members = order.astype(np.int32 if len(w) < 2**31 else np.int64)
+        self.members: np.ndarray = order.astype(np.int32 if len(w) < 2**31 else np.int64)
         size = np.bincount(cls, minlength=cls.max(initial=0) + 1)
         total = np.bincount(cls, weights=w, minlength=len(size))
         keep = size > 0
@@ -158,7 +158,8 @@ class WeightedSampler:
             np.searchsorted(self.cum, rng.random(n) * self.cum[-1], side="right"), len(self.cum) - 1
         )
         pos = self.start[cls] + (rng.random(n) * self.size[cls]).astype(np.int64)
-        return self.members[pos].astype(np.int64)
+        drawn: np.ndarray = self.members[pos].astype(np.int64)
+        return drawn
 
 
 def weighted_draw(rng: np.random.Generator, cumulative: np.ndarray, n: int) -> np.ndarray:
@@ -166,13 +167,19 @@ def weighted_draw(rng: np.random.Generator, cumulative: np.ndarray, n: int) -> n
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     r = rng.random(n) * cumulative[-1]
-    return np.minimum(np.searchsorted(cumulative, r, side="right"), len(cumulative) - 1)
+    drawn: np.ndarray = np.minimum(
+        np.searchsorted(cumulative, r, side="right"), len(cumulative) - 1
+    )
+    return drawn
 
 
 def categorical(rng: np.random.Generator, probs: tuple[float, ...], n: int) -> np.ndarray:
     """Codes 0..k-1 drawn with the given probabilities."""
     cum = np.cumsum(np.asarray(probs, dtype=np.float64))
-    return np.minimum(np.searchsorted(cum / cum[-1], rng.random(n), side="right"), len(probs) - 1)
+    codes: np.ndarray = np.minimum(
+        np.searchsorted(cum / cum[-1], rng.random(n), side="right"), len(probs) - 1
+    )
+    return codes
 
 
 def uniform_int(
@@ -182,4 +189,5 @@ def uniform_int(
     low = np.asarray(low, dtype=np.int64)
     high = np.asarray(high, dtype=np.int64)
     span = np.maximum(high - low, 1)
-    return low + np.floor(rng.random(n) * span).astype(np.int64)
+    values: np.ndarray = low + np.floor(rng.random(n) * span).astype(np.int64)
+    return values

@@ -580,9 +580,10 @@ def _build_tri_party(
 def _survival(publish_ms: np.ndarray) -> np.ndarray:
     """Share of a note's impressions that fall before the end of the period."""
     left = np.maximum(END_MS - publish_ms, 0).astype(np.float64)
-    return DELAY_FAST_SHARE * (1 - np.exp(-left / DELAY_FAST_MS)) + (1 - DELAY_FAST_SHARE) * (
-        1 - np.exp(-left / DELAY_SLOW_MS)
-    )
+    share: np.ndarray = DELAY_FAST_SHARE * (1 - np.exp(-left / DELAY_FAST_MS)) + (
+        1 - DELAY_FAST_SHARE
+    ) * (1 - np.exp(-left / DELAY_SLOW_MS))
+    return share
 
 
 def _build_notes(w: World) -> None:
@@ -594,14 +595,19 @@ def _build_notes(w: World) -> None:
 
     def publish_times(n: int) -> np.ndarray:
         day = rand.weighted_draw(rng, growth, n)
-        return START_MS + day * DAY_MS + rand.uniform_int(rng, 8 * HOUR_MS, 24 * HOUR_MS, n)
+        times: np.ndarray = (
+            START_MS + day * DAY_MS + rand.uniform_int(rng, 8 * HOUR_MS, 24 * HOUR_MS, n)
+        )
+        return times
 
     # regular seeding notes
     brand = rand.weighted_draw(rng, np.cumsum(w.brand_weight[:nb]), n_reg)
     pub = publish_times(n_reg)
     # pilot brands shift to ad notes once the ad-note link is live
     after_launch = np.isin(w.brand_industry[brand], PILOT_CODES) & (day_of(pub) >= LAUNCH_DAY)
-    is_ad = rng.random(n_reg) < np.where(after_launch, AD_SHARE_PILOT_AFTER_LAUNCH, AD_SHARE)
+    is_ad: np.ndarray = rng.random(n_reg) < np.where(
+        after_launch, AD_SHARE_PILOT_AFTER_LAUNCH, AD_SHARE
+    )
     by_brand = rng.random(n_reg) < np.where(is_ad, 0.5, 0.2)
     # kick-off ad note of every brand account, right after it opens
     kick_brand = np.arange(nb)
@@ -637,7 +643,9 @@ def _build_notes(w: World) -> None:
     author = np.where(by_brand, brand, c_sorted[pick])
     pub = np.maximum(pub, w.account_created_ms[author] + HOUR_MS)
 
-    industry = np.where(brand >= 0, w.brand_industry[np.maximum(brand, 0)], -1).astype(np.int64)
+    industry: np.ndarray = np.where(brand >= 0, w.brand_industry[np.maximum(brand, 0)], -1).astype(
+        np.int64
+    )
     life = brand < 0
     life_industry = np.where(rng.random(n) < 0.6, rng.integers(0, N_INDUSTRIES, n), -1)
     industry[life] = life_industry[life]
@@ -661,7 +669,7 @@ def _build_notes(w: World) -> None:
         & (is_launch | (rng.random(n) < 0.85))
     )
     prefer_tb = rng.random(n) < 0.6
-    link = np.full(n, -1, dtype=np.int64)
+    link: np.ndarray = np.full(n, -1, dtype=np.int64)
     link[wants & tb_ok & (prefer_tb | ~jd_ok)] = LINK_TAOBAO
     link[wants & jd_ok & (link < 0)] = LINK_JD
     author_type = w.account_type[author]

@@ -17,6 +17,7 @@ assets. This package holds the steps themselves, with no Dagster in them:
 - `redcat.pipeline.observer`: how a step reports its progress.
 """
 
+from redcat.load import DEFAULT_ENCODING
 from redcat.pipeline.catalog import CatalogError, ModelCatalog, PipelineVars
 from redcat.pipeline.contract import contract_gx_root
 from redcat.pipeline.gates import (
@@ -56,7 +57,6 @@ from redcat.pipeline.publication import (
     read_publication_record,
 )
 from redcat.pipeline.raw import (
-    DEFAULT_ENCODING,
     DEFAULT_SEED,
     RawData,
     RawRequest,
