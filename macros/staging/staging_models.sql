@@ -1,0 +1,142 @@
+{#- The select of a base_<source>__<table> view: the raw table as delivered,
+    every contract column as text whatever the storage (seed, Parquet or CSV),
+    in snake_case, nothing parsed yet. The columns come from the raw
+    contract (raw_contract). -#}
+{% macro delivered_as_text(source_name, table_name) -%}
+    {%- set relation = raw_relation(source_name, table_name) -%}
+    {%- set contract = raw_contract(source_name, table_name) %}
+    select
+        {%- for column in contract.columns %}
+        cast({{ adapter.quote(column.name) if column.name != column.snake else column.name }}
+            as {{ dbt.type_string() }}) as {{ column.snake }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+{%- endmacro %}
+
+{#- The select of a base_<source>__<table>_checked table: every delivered row
+    parsed and checked once against the raw contract (raw_contract): the
+    typed columns, the first rule the row breaks (`rejection_rule`, null when
+    accepted), its key (`row_key`) and, for a rejected row only, the row as
+    delivered as JSON (`raw_row`).
+
+    Copies of a key are found in one window over the key: copies whose
+    delivered values are all the same (NULL included) are one row, every copy
+    after the first rejected as a duplicate; when copies differ in any value,
+    all are rejected. The raw row as JSON is built for rejected rows only. -#}
+{% macro checked_rows(source_name, table_name) -%}
+    {%- set delivered = ref('base_' ~ source_name ~ '__' ~ table_name) -%}
+        {%- set contract = raw_contract(source_name, table_name) -%}
+        {%- set columns = contract.columns -%}
+        {%- set text_of = {} -%}
+        {%- for column in columns -%}
+            {%- do text_of.update({column.snake: column.text}) -%}
+        {%- endfor -%}
+        {%- set key = [] -%}
+        {%- for name in contract.key -%}
+            {%- do key.append(text_of[name]) -%}
+        {%- endfor -%}
+        {%- set by_copies = 'over (partition by ' ~ key | join(', ') ~ ')' -%}
+with
+
+delivered as (
+
+    select
+        {%- for column in columns %}
+        {{ column.snake }} as raw__{{ column.snake }},
+        {{ clean_text(column.snake) }} as {{ column.text }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ delivered }}
+
+),
+
+copies_compared as (
+
+    select
+        *,
+        row_number() {{ by_copies }} as copy_number,
+        (
+            {%- for column in columns %}
+            coalesce(min(raw__{{ column.snake }}) {{ by_copies }} <> max(raw__{{ column.snake }}) {{ by_copies }}, false)
+            or count(raw__{{ column.snake }}) {{ by_copies }} not in (0, count(*) {{ by_copies }})
+            {{- ' or' if not loop.last }}
+            {%- endfor %}
+        ) as has_conflicting_copies
+    from delivered
+
+),
+
+parsed as (
+
+    select
+        *
+        {%- for column in columns if column.text != column.typed %},
+        {{ raw_column_parsed(column) }} as {{ column.typed }}
+        {%- endfor %}
+    from copies_compared
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            {%- for rule, condition in raw_table_rules(contract) %}
+            when {{ condition }} then '{{ rule }}'
+            {%- endfor %}
+        end as rejection_rule,
+        {% if key | length == 1 -%}
+            {{ key[0] }}
+        {%- else -%}
+            {%- set parts = [] -%}
+            {%- for name in contract.key -%}
+                {%- set column = (columns | selectattr('snake', 'equalto', name) | first) -%}
+                {%- set text = redact_invalid_hash(column.text) if column.encoding == 'sha256_hex' else column.text -%}
+                {%- do parts.extend(["coalesce(" ~ text ~ ", '')", "'|'"]) -%}
+            {%- endfor -%}
+            {{ dbt.concat(parts[:-1]) }}
+        {%- endif %} as row_key
+    from parsed
+
+),
+
+final as (
+
+    select
+        {%- if contract.key_as %}
+        row_key as {{ contract.key_as }},
+        {%- endif %}
+        {%- for column in columns %}
+        {%- if column.encoding == 'sha256_hex' %}
+        case when {{ is_lowercase_sha256(column.typed) }} then {{ column.typed }} end as {{ column.typed }},
+        {%- else %}
+        {{ column.typed }},
+        {%- endif %}
+        {%- if column.label %}
+        case {{ column.typed }}
+            {%- for value in contract_values(column['values']) %}
+            when {{ loop.index }} then '{{ value }}'
+            {%- endfor %}
+        end as {{ column.label }},
+        {%- endif %}
+        {%- if column.local_date %}
+        {{ utc_to_local_date(column.typed) }} as {{ column.local_date }},
+        {%- endif %}
+        {%- endfor %}
+        {%- for name, expr in contract.derived.items() %}
+        {{ expr }} as {{ name }},
+        {%- endfor %}
+        rejection_rule,
+        row_key,
+        {%- set raw_columns, hash_columns = [], [] -%}
+        {%- for column in columns -%}
+            {%- do raw_columns.append((column.name, 'raw__' ~ column.snake)) -%}
+            {%- if column.encoding == 'sha256_hex' -%}{%- do hash_columns.append(column.name) -%}{%- endif -%}
+        {%- endfor %}
+        case when rejection_rule is not null then {{ raw_row_json('checked', raw_columns, hash_columns) }} end as raw_row
+    from checked
+
+)
+
+select * from final
+{%- endmacro %}
