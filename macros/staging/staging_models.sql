@@ -19,23 +19,39 @@
     accepted), its key (`row_key`) and, for a rejected row only, the row as
     delivered as JSON (`raw_row`).
 
-    Copies of a key are found in one window over the key: copies whose
-    delivered values are all the same (NULL included) are one row, every copy
-    after the first rejected as a duplicate; when copies differ in any value,
-    all are rejected. The raw row as JSON is built for rejected rows only. -#}
+    Copies of a key: the keys delivered more than once are found by one hash
+    aggregate; the rows of every other key (almost all) pass with a hash
+    join, and only the rows of repeated keys go through a window over the
+    key. Copies whose delivered values are all the same (NULL included) are
+    one row, every copy after the first rejected as a duplicate; when copies
+    differ in any value, all are rejected. Key columns are required, so a row
+    without its key is rejected as missing it before the copies count. The
+    raw row as JSON is built for rejected rows only. -#}
 {% macro checked_rows(source_name, table_name) -%}
     {%- set delivered = ref('base_' ~ source_name ~ '__' ~ table_name) -%}
-        {%- set contract = raw_contract(source_name, table_name) -%}
-        {%- set columns = contract.columns -%}
-        {%- set text_of = {} -%}
-        {%- for column in columns -%}
-            {%- do text_of.update({column.snake: column.text}) -%}
-        {%- endfor -%}
-        {%- set key = [] -%}
-        {%- for name in contract.key -%}
-            {%- do key.append(text_of[name]) -%}
-        {%- endfor -%}
-        {%- set by_copies = 'over (partition by ' ~ key | join(', ') ~ ')' -%}
+    {%- set contract = raw_contract(source_name, table_name) -%}
+    {%- set columns = contract.columns -%}
+    {%- set text_of = {} -%}
+    {%- for column in columns -%}
+        {%- do text_of.update({column.snake: column.text}) -%}
+    {%- endfor -%}
+    {%- set key = [] -%}
+    {%- for name in contract.key -%}
+        {%- if name not in text_of or (columns | selectattr('snake', 'equalto', name) | first).nullable -%}
+            {{ exceptions.raise_compiler_error(
+                'raw_contract: ' ~ source_name ~ '__' ~ table_name ~ ': key column ' ~ name
+                ~ ' is not a required column of the table'
+            ) }}
+        {%- endif -%}
+        {%- do key.append(text_of[name]) -%}
+    {%- endfor -%}
+    {%- set partition, matches = [], [] -%}
+    {%- for name in key -%}
+        {%- do partition.append('delivered.' ~ name) -%}
+        {%- do matches.append('delivered.' ~ name ~ ' = duplicated_keys.' ~ name) -%}
+    {%- endfor -%}
+    {%- set by_copies = 'over (partition by ' ~ partition | join(', ') ~ ')' -%}
+    {%- set key_matches = matches | join(' and ') -%}
 with
 
 delivered as (
@@ -49,10 +65,30 @@ delivered as (
 
 ),
 
+duplicated_keys as (
+
+    select {{ key | join(', ') }}
+    from delivered
+    group by {{ key | join(', ') }}
+    having count(*) > 1
+
+),
+
 copies_compared as (
 
     select
-        *,
+        delivered.*,
+        1 as copy_number,
+        false as has_conflicting_copies
+    from delivered
+    left join duplicated_keys
+        on {{ key_matches }}
+    where duplicated_keys.{{ key[0] }} is null
+
+    union all
+
+    select
+        delivered.*,
         row_number() {{ by_copies }} as copy_number,
         (
             {%- for column in columns %}
@@ -62,6 +98,8 @@ copies_compared as (
             {%- endfor %}
         ) as has_conflicting_copies
     from delivered
+    inner join duplicated_keys
+        on {{ key_matches }}
 
 ),
 
