@@ -7,8 +7,8 @@
     {%- set contract = raw_contract(source_name, table_name) %}
     select
         {%- for column in contract.columns %}
-        cast({{ adapter.quote(column.name) if column.name != column.snake else column.name }}
-            as {{ dbt.type_string() }}) as {{ column.snake }}{{ ',' if not loop.last }}
+        {%- set delivered = adapter.quote(column.name) if column.name != column.snake else column.name %}
+        cast({{ delivered }} as {{ dbt.type_string() }}) as {{ column.snake }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ relation }}
 {%- endmacro %}
