@@ -18,7 +18,7 @@ import yaml
 
 from redcat.warehouse import project_root
 
-# Logical types, as SOURCES.md names them, and the DuckDB type a value of that
+# Logical types, as docs/sources.md names them, and the DuckDB type a value of that
 # kind is stored as in a typed file (Parquet) or a dbt seed.
 DUCKDB_TYPES: dict[str, str] = {
     "text": "varchar",
