@@ -141,28 +141,8 @@ checked as (
 final as (
 
     select
-        {%- if contract.key_as %}
-        row_key as {{ contract.key_as }},
-        {%- endif %}
-        {%- for column in columns %}
-        {%- if column.encoding == 'sha256_hex' %}
-        case when {{ is_lowercase_sha256(column.typed) }} then {{ column.typed }} end as {{ column.typed }},
-        {%- else %}
-        {{ column.typed }},
-        {%- endif %}
-        {%- if column.label %}
-        case {{ column.typed }}
-            {%- for value in contract_values(column['values']) %}
-            when {{ loop.index }} then '{{ value }}'
-            {%- endfor %}
-        end as {{ column.label }},
-        {%- endif %}
-        {%- if column.local_date %}
-        {{ utc_to_local_date(column.typed) }} as {{ column.local_date }},
-        {%- endif %}
-        {%- endfor %}
-        {%- for name, expr in contract.derived.items() %}
-        {{ expr }} as {{ name }},
+        {%- for name, expr in staged_columns(contract) %}
+        {{ expr }}{{ (' as ' ~ name) if expr != name }},
         {%- endfor %}
         rejection_rule,
         row_key,
@@ -177,4 +157,49 @@ final as (
 )
 
 select * from final
+{%- endmacro %}
+
+{#- The typed columns of a raw table's _checked model, as (name, SQL over the
+    `checked` CTE) pairs in order: the composite key's column, each contract
+    column's typed value (a hash only when valid), its label and local date,
+    then the derived columns. The stg_ model of the table selects them. -#}
+{% macro staged_columns(contract) -%}
+    {%- set staged = [] -%}
+    {%- if contract.key_as -%}
+        {%- do staged.append((contract.key_as, 'row_key')) -%}
+    {%- endif -%}
+    {%- for column in contract.columns -%}
+        {%- if column.encoding == 'sha256_hex' -%}
+            {%- do staged.append((column.typed,
+                'case when ' ~ is_lowercase_sha256(column.typed) ~ ' then ' ~ column.typed ~ ' end')) -%}
+        {%- else -%}
+            {%- do staged.append((column.typed, column.typed)) -%}
+        {%- endif -%}
+        {%- if column.label -%}
+            {%- set cases = [] -%}
+            {%- for value in contract_values(column['values']) -%}
+                {%- do cases.append('when ' ~ loop.index ~ " then '" ~ value ~ "'") -%}
+            {%- endfor -%}
+            {%- do staged.append((column.label, 'case ' ~ column.typed ~ ' ' ~ cases | join(' ') ~ ' end')) -%}
+        {%- endif -%}
+        {%- if column.local_date -%}
+            {%- do staged.append((column.local_date, utc_to_local_date(column.typed))) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for name, expr in contract.derived.items() -%}
+        {%- do staged.append((name, expr)) -%}
+    {%- endfor -%}
+    {{ return(staged) }}
+{%- endmacro %}
+
+{#- The select of a stg_ model: the accepted rows of the raw table's _checked
+    model (rejection_rule null), its typed columns (staged_columns). -#}
+{% macro accepted_rows(source_name, table_name) -%}
+    {%- set checked = ref('base_' ~ source_name ~ '__' ~ table_name ~ '_checked') -%}
+    select
+        {%- for name, expr in staged_columns(raw_contract(source_name, table_name)) %}
+        {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ checked }}
+    where rejection_rule is null
 {%- endmacro %}
