@@ -1,4 +1,4 @@
-{#- Delivered text, trimmed; an empty or blank field is NULL (SOURCES.md:
+{#- Delivered text, trimmed; an empty or blank field is NULL (docs/sources.md:
     empty field = NULL). -#}
 {% macro clean_text(text_expr) -%}
     nullif(trim({{ text_expr }}), '')

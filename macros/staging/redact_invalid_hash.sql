@@ -2,7 +2,7 @@
     (64 lowercase hex once trimmed), a blank and NULL stay as they are; any
     other value becomes `<redacted: N chars, not 64 lowercase hex>`, N its
     length. A phone number or e-mail delivered in a hash column is a privacy
-    breach (SOURCES.md): the quarantine says what was wrong with the value
+    breach (docs/sources.md): the quarantine says what was wrong with the value
     without copying it. -#}
 {% macro redact_invalid_hash(text_expr) -%}
     case

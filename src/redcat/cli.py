@@ -101,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Seeding-to-purchase analytics: xhs notes -> Taobao / JD orders, in a dbt "
             "warehouse on DuckDB. The warehouse is REDCAT_DUCKDB_PATH, else "
-            "warehouse/redcat.duckdb in the project folder."
+            "warehouse/redcat.duckdb in the project folder. The raw data it reads "
+            "(layout, tables, columns, encodings, rules): docs/sources.md."
         ),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -109,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen = commands.add_parser(
         "generate",
         parents=[common],
-        help="write a synthetic raw directory (SOURCES.md layout)",
+        help="write a synthetic raw directory (docs/sources.md layout)",
         description="Write a deterministic synthetic raw directory (the raw contract).",
     )
     gen.add_argument(
@@ -146,7 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
             "(<source>__<table>) in one transaction; nothing changes if DIR is rejected."
         ),
     )
-    load.add_argument("raw_dir", type=Path, metavar="DIR", help="raw directory (see SOURCES.md)")
+    load.add_argument(
+        "raw_dir", type=Path, metavar="DIR", help="raw directory (see docs/sources.md)"
+    )
     _add_encoding(load, "DIR")
 
     run = commands.add_parser(

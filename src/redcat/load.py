@@ -87,7 +87,7 @@ class RawInputError(RedcatError, ValueError):
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = list(problems)
-        headline = "raw directory rejected, nothing was loaded:"
+        headline = "raw directory rejected (raw contract: docs/sources.md), nothing was loaded:"
         if len(self.problems) == 1:
             super().__init__(f"{headline} {self.problems[0]}")
         else:

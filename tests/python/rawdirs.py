@@ -1,7 +1,7 @@
 """Small, valid raw directories for tests, built from the contract.
 
 `write_raw_dir(out, n)` writes every table of `redcat.contract.RAW_TABLES`
-with `n` rows of values that satisfy SOURCES.md (ids, 64-hex keys,
+with `n` rows of values that satisfy docs/sources.md (ids, 64-hex keys,
 enumerations, time encodings, money units), as CSV, Parquet or folders of
 files. Rows are deterministic for `n` and `offset` and reference each other
 (notes point at accounts, orders at shops and items, ...), so the same

@@ -45,7 +45,7 @@ def test_help_lists_the_five_commands():
         for m in re.finditer(r"^\s{4}(\w+)\s{2,}(.+)$", completed.stdout, re.MULTILINE)
     }
     assert lines == {
-        "generate": "write a synthetic raw directory (SOURCES.md layout)",
+        "generate": "write a synthetic raw directory (docs/sources.md layout)",
         "load": "validate a raw directory and load it into schema raw",
         "run": "main job: seeds, raw dir or generated data, dbt build",
         "bench": "time generation, load and dbt build; print figures",
@@ -99,7 +99,8 @@ def test_load_of_a_bad_directory_exits_2_and_names_the_problem(
 
     shops = (tmp_path / "raw" / "jd" / "shops").resolve()
     assert capsys.readouterr().err == (
-        "redcat load: raw directory rejected, nothing was loaded: table jd/shops: missing; "
+        "redcat load: raw directory rejected (raw contract: docs/sources.md), nothing was loaded: "
+        "table jd/shops: missing; "
         f"expected {shops}.csv, {shops}.csv.gz, {shops}.parquet or a folder {shops}/ of such "
         "files\n"
     )
@@ -109,7 +110,9 @@ def test_load_of_a_bad_directory_exits_2_and_names_the_problem(
     assert main(["load", str(tmp_path / "raw")]) == 2
 
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == "redcat load: raw directory rejected, nothing was loaded:"
+    assert lines[0] == (
+        "redcat load: raw directory rejected (raw contract: docs/sources.md), nothing was loaded:"
+    )
     assert [line.split(":")[0] for line in lines[1:]] == [
         "  - table tb/items",
         "  - table jd/shops",

@@ -57,7 +57,9 @@ def rejected(raw: Path, capsys: pytest.CaptureFixture[str], *options: str) -> st
     err = capsys.readouterr().err
     assert err.count("\n") == 1, err
     assert "Traceback" not in err
-    prefix = "redcat load: raw directory rejected, nothing was loaded: "
+    prefix = (
+        "redcat load: raw directory rejected (raw contract: docs/sources.md), nothing was loaded: "
+    )
     assert err.startswith(prefix), err
     return err.removeprefix(prefix).rstrip("\n")
 

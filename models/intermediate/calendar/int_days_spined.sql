@@ -1,5 +1,7 @@
 {#- Every local day from the first to the last day the data covers (note
-    events, tb and jd orders, xhs shop orders, ad spend). -#}
+    events, tb and jd orders, xhs shop orders, ad spend): dbt's date_spine
+    over the plausible days, from var calendar_first_day to tomorrow (staging
+    rejects later times), cut to the data's first and last day. -#}
 with
 
 note_event_days as (
@@ -56,31 +58,21 @@ bounds as (
     from data_days
 ),
 
-digits as (
-    {{ values_relation(range(10), 'digit') }}
-),
-
-day_numbers as (
-    select
-        ones.digit
-        + tens.digit * 10
-        + hundreds.digit * 100
-        + thousands.digit * 1000
-        + ten_thousands.digit * 10000 as day_number
-    from digits as ones
-    cross join digits as tens
-    cross join digits as hundreds
-    cross join digits as thousands
-    cross join digits as ten_thousands
+plausible_days as (
+    {{ dbt.date_spine(
+        'day',
+        "cast('" ~ var('calendar_first_day') ~ "' as date)",
+        dbt.dateadd('day', 2, 'current_date'),
+    ) }}
 ),
 
 final as (
-    select
-        cast({{ dbt.dateadd('day', 'day_numbers.day_number', 'bounds.first_date') }} as date)
-            as date_day
-    from bounds
-    cross join day_numbers
-    where day_numbers.day_number <= {{ dbt.datediff('bounds.first_date', 'bounds.last_date', 'day') }}
+    select cast(plausible_days.date_day as date) as date_day
+    from plausible_days
+    inner join bounds
+        on
+            cast(plausible_days.date_day as date) >= bounds.first_date
+            and cast(plausible_days.date_day as date) <= bounds.last_date
 )
 
 select * from final

@@ -1,7 +1,7 @@
 """The synthetic platforms generator (`redcat generate`).
 
 `write_raw_dir(out, scale, seed)` writes a raw directory laid out per
-SOURCES.md (every table of `redcat.contract.RAW_TABLES`, in its usual format)
+docs/sources.md (every table of `redcat.contract.RAW_TABLES`, in its usual format)
 plus the ground truth in `<out>/_truth/`:
 
 - `seeded_orders.parquet`: every tb/jd order line caused by a note (platform,

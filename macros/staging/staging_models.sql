@@ -1,0 +1,205 @@
+{#- The select of a base_<source>__<table> view: the raw table as delivered,
+    every contract column as text whatever the storage (seed, Parquet or CSV),
+    in snake_case, nothing parsed yet. The columns come from the raw
+    contract (raw_contract). -#}
+{% macro delivered_as_text(source_name, table_name) -%}
+    {%- set relation = raw_relation(source_name, table_name) -%}
+    {%- set contract = raw_contract(source_name, table_name) %}
+    select
+        {%- for column in contract.columns %}
+        {%- set delivered = adapter.quote(column.name) if column.name != column.snake else column.name %}
+        cast({{ delivered }} as {{ dbt.type_string() }}) as {{ column.snake }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+{%- endmacro %}
+
+{#- The select of a base_<source>__<table>_checked table: every delivered row
+    parsed and checked once against the raw contract (raw_contract): the
+    typed columns, the first rule the row breaks (`rejection_rule`, null when
+    accepted), its key (`row_key`) and, for a rejected row only, the row as
+    delivered as JSON (`raw_row`).
+
+    Copies of a key: the keys delivered more than once are found by one hash
+    aggregate; the rows of every other key (almost all) pass with a hash
+    join, and only the rows of repeated keys go through a window over the
+    key. Copies whose delivered values are all the same (NULL included) are
+    one row, every copy after the first rejected as a duplicate; when copies
+    differ in any value, all are rejected. Key columns are required, so a row
+    without its key is rejected as missing it before the copies count. The
+    raw row as JSON is built for rejected rows only. -#}
+{% macro checked_rows(source_name, table_name) -%}
+    {%- set delivered = ref('base_' ~ source_name ~ '__' ~ table_name) -%}
+    {%- set contract = raw_contract(source_name, table_name) -%}
+    {%- set columns = contract.columns -%}
+    {%- set text_of = {} -%}
+    {%- for column in columns -%}
+        {%- do text_of.update({column.snake: column.text}) -%}
+    {%- endfor -%}
+    {%- set key = [] -%}
+    {%- for name in contract.key -%}
+        {%- if name not in text_of or (columns | selectattr('snake', 'equalto', name) | first).nullable -%}
+            {{ exceptions.raise_compiler_error(
+                'raw_contract: ' ~ source_name ~ '__' ~ table_name ~ ': key column ' ~ name
+                ~ ' is not a required column of the table'
+            ) }}
+        {%- endif -%}
+        {%- do key.append(text_of[name]) -%}
+    {%- endfor -%}
+    {%- set partition, matches = [], [] -%}
+    {%- for name in key -%}
+        {%- do partition.append('delivered.' ~ name) -%}
+        {%- do matches.append('delivered.' ~ name ~ ' = duplicated_keys.' ~ name) -%}
+    {%- endfor -%}
+    {%- set by_copies = 'over (partition by ' ~ partition | join(', ') ~ ')' -%}
+    {%- set key_matches = matches | join(' and ') -%}
+with
+
+delivered as (
+
+    select
+        {%- for column in columns %}
+        {{ column.snake }} as raw__{{ column.snake }},
+        {{ clean_text(column.snake) }} as {{ column.text }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ delivered }}
+
+),
+
+duplicated_keys as (
+
+    select {{ key | join(', ') }}
+    from delivered
+    group by {{ key | join(', ') }}
+    having count(*) > 1
+
+),
+
+copies_compared as (
+
+    select
+        delivered.*,
+        1 as copy_number,
+        false as has_conflicting_copies
+    from delivered
+    left join duplicated_keys
+        on {{ key_matches }}
+    where duplicated_keys.{{ key[0] }} is null
+
+    union all
+
+    select
+        delivered.*,
+        row_number() {{ by_copies }} as copy_number,
+        (
+            {%- for column in columns %}
+            coalesce(min(raw__{{ column.snake }}) {{ by_copies }} <> max(raw__{{ column.snake }}) {{ by_copies }}, false)
+            or count(raw__{{ column.snake }}) {{ by_copies }} not in (0, count(*) {{ by_copies }})
+            {{- ' or' if not loop.last }}
+            {%- endfor %}
+        ) as has_conflicting_copies
+    from delivered
+    inner join duplicated_keys
+        on {{ key_matches }}
+
+),
+
+parsed as (
+
+    select
+        *
+        {%- for column in columns if column.text != column.typed %},
+        {{ raw_column_parsed(column) }} as {{ column.typed }}
+        {%- endfor %}
+    from copies_compared
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            {%- for rule, condition in raw_table_rules(contract) %}
+            when {{ condition }} then '{{ rule }}'
+            {%- endfor %}
+        end as rejection_rule,
+        {% if key | length == 1 -%}
+            {{ key[0] }}
+        {%- else -%}
+            {%- set parts = [] -%}
+            {%- for name in contract.key -%}
+                {%- set column = (columns | selectattr('snake', 'equalto', name) | first) -%}
+                {%- set text = redact_invalid_hash(column.text) if column.encoding == 'sha256_hex' else column.text -%}
+                {%- do parts.extend(["coalesce(" ~ text ~ ", '')", "'|'"]) -%}
+            {%- endfor -%}
+            {{ dbt.concat(parts[:-1]) }}
+        {%- endif %} as row_key
+    from parsed
+
+),
+
+final as (
+
+    select
+        {%- for name, expr in staged_columns(contract) %}
+        {{ expr }}{{ (' as ' ~ name) if expr != name }},
+        {%- endfor %}
+        rejection_rule,
+        row_key,
+        {%- set raw_columns, hash_columns = [], [] -%}
+        {%- for column in columns -%}
+            {%- do raw_columns.append((column.name, 'raw__' ~ column.snake)) -%}
+            {%- if column.encoding == 'sha256_hex' -%}{%- do hash_columns.append(column.name) -%}{%- endif -%}
+        {%- endfor %}
+        case when rejection_rule is not null then {{ raw_row_json('checked', raw_columns, hash_columns) }} end as raw_row
+    from checked
+
+)
+
+select * from final
+{%- endmacro %}
+
+{#- The typed columns of a raw table's _checked model, as (name, SQL over the
+    `checked` CTE) pairs in order: the composite key's column, each contract
+    column's typed value (a hash only when valid), its label and local date,
+    then the derived columns. The stg_ model of the table selects them. -#}
+{% macro staged_columns(contract) -%}
+    {%- set staged = [] -%}
+    {%- if contract.key_as -%}
+        {%- do staged.append((contract.key_as, 'row_key')) -%}
+    {%- endif -%}
+    {%- for column in contract.columns -%}
+        {%- if column.encoding == 'sha256_hex' -%}
+            {%- do staged.append((column.typed,
+                'case when ' ~ is_lowercase_sha256(column.typed) ~ ' then ' ~ column.typed ~ ' end')) -%}
+        {%- else -%}
+            {%- do staged.append((column.typed, column.typed)) -%}
+        {%- endif -%}
+        {%- if column.label -%}
+            {%- set cases = [] -%}
+            {%- for value in contract_values(column['values']) -%}
+                {%- do cases.append('when ' ~ loop.index ~ " then '" ~ value ~ "'") -%}
+            {%- endfor -%}
+            {%- do staged.append((column.label, 'case ' ~ column.typed ~ ' ' ~ cases | join(' ') ~ ' end')) -%}
+        {%- endif -%}
+        {%- if column.local_date -%}
+            {%- do staged.append((column.local_date, utc_to_local_date(column.typed))) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for name, expr in contract.derived.items() -%}
+        {%- do staged.append((name, expr)) -%}
+    {%- endfor -%}
+    {{ return(staged) }}
+{%- endmacro %}
+
+{#- The select of a stg_ model: the accepted rows of the raw table's _checked
+    model (rejection_rule null), its typed columns (staged_columns). -#}
+{% macro accepted_rows(source_name, table_name) -%}
+    {%- set checked = ref('base_' ~ source_name ~ '__' ~ table_name ~ '_checked') -%}
+    select
+        {%- for name, expr in staged_columns(raw_contract(source_name, table_name)) %}
+        {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ checked }}
+    where rejection_rule is null
+{%- endmacro %}
