@@ -100,7 +100,10 @@
 
 {#- The (rule, condition) pairs of one column's value, in check order: the
     value does not parse (or is not one of the contract's values), then its
-    `reject` rules. -#}
+    `reject` rules. Two conditions are words: `future` (a time later than the
+    build's start plus var plausible_clock_skew_minutes; for a date, later
+    than the build's local day) and `before_first_day` (a time before var
+    plausible_first_day, 00:00 UTC). -#}
 {% macro raw_column_rules(column) -%}
     {%- set rules = [] -%}
     {%- set encoding = column.encoding -%}
@@ -123,7 +126,11 @@
         {%- if condition == 'future' and encoding == 'iso_date' -%}
             {%- set condition = '> ' ~ utc_to_local_date(build_started_at()) -%}
         {%- elif condition == 'future' -%}
-            {%- set condition = '> ' ~ build_started_at() -%}
+            {%- set condition = '> ' ~ dbt.dateadd('minute', var('plausible_clock_skew_minutes'), build_started_at()) -%}
+        {%- elif condition == 'before_first_day' and encoding == 'iso_date' -%}
+            {%- set condition = "< cast('" ~ var('plausible_first_day') ~ "' as date)" -%}
+        {%- elif condition == 'before_first_day' -%}
+            {%- set condition = "< cast('" ~ var('plausible_first_day') ~ " 00:00:00' as " ~ dbt.type_timestamp() ~ ")" -%}
         {%- endif -%}
         {%- do rules.append((column.snake ~ '_' ~ suffix, column.typed ~ ' ' ~ condition)) -%}
     {%- endfor -%}

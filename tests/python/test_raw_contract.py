@@ -115,6 +115,7 @@ def test_staging_follows_a_changed_declaration(tmp_path: Path) -> None:
         "device_not_in_contract",
         "event_ms_not_epoch_milliseconds",
         "event_ms_in_future",
+        "event_ms_implausible",
     ]
     assert "'follow', 'link_click', 'repost')" in checked
     assert "'device', checked.raw__device," in checked

@@ -1,6 +1,6 @@
 {#- Every local day from the first to the last day the data covers (note
     events, tb and jd orders, xhs shop orders, ad spend): dbt's date_spine
-    over the plausible days, from var calendar_first_day to tomorrow (staging
+    over the plausible days, from var plausible_first_day to tomorrow (staging
     rejects later times), cut to the data's first and last day. -#}
 with
 
@@ -61,7 +61,7 @@ bounds as (
 plausible_days as (
     {{ dbt.date_spine(
         'day',
-        "cast('" ~ var('calendar_first_day') ~ "' as date)",
+        "cast('" ~ var('plausible_first_day') ~ "' as date)",
         dbt.dateadd('day', 2, 'current_date'),
     ) }}
 ),
