@@ -17,7 +17,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.assets.dbt import FULL_REFRESH_TAG, dbt_build_args
+from orchestration.assets.dbt import FULL_REFRESH_TAG, dbt_build_args, dbt_build_env
 from orchestration.assets.publish import PUBLICATION_KEY
 from orchestration.assets.raw import RAW_DATA_KEY
 from orchestration.checks.contract import CHECK_NAME
@@ -291,20 +291,23 @@ def test_partition_vars_and_dbt_arguments() -> None:
     window = dg.TimeWindow(
         datetime(2025, 5, 1, tzinfo=SHANGHAI), datetime(2025, 6, 1, tzinfo=SHANGHAI)
     )
-    assert dbt_build_args(window=window, full_refresh=False) == [
+    # the window reaches dbt in its environment (read while executing, never while
+    # parsing: dbt's partial parsing survives a new day), the run's own vars as vars
+    assert dbt_build_env(window=window, full_refresh=False) == {
+        "REDCAT_PARTITION_START_DATE": "2025-05-01",
+        "REDCAT_PARTITION_END_DATE": "2025-06-01",
+    }
+    no_window = {"REDCAT_PARTITION_START_DATE": "", "REDCAT_PARTITION_END_DATE": ""}
+    assert dbt_build_env(window=None, full_refresh=False) == no_window
+    assert dbt_build_env(window=window, full_refresh=True) == no_window
+    assert dbt_build_args(full_refresh=False) == ["build"]
+    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+    assert dbt_build_args(full_refresh=False, dbt_vars={"x": 1}) == [
         "build",
         "--vars",
-        '{"partition_start_date": "2025-05-01", "partition_end_date": "2025-06-01"}',
+        '{"x": 1}',
     ]
-    assert dbt_build_args(window=None, full_refresh=False) == ["build"]
-    assert dbt_build_args(window=window, full_refresh=True) == ["build", "--full-refresh"]
-    # the run's own vars reach every dbt call, the partition window beside them
-    assert dbt_build_args(window=window, full_refresh=False, dbt_vars={"x": 1}) == [
-        "build",
-        "--vars",
-        '{"x": 1, "partition_start_date": "2025-05-01", "partition_end_date": "2025-06-01"}',
-    ]
-    assert dbt_build_args(window=None, full_refresh=True, dbt_vars={"x": 1}) == [
+    assert dbt_build_args(full_refresh=True, dbt_vars={"x": 1}) == [
         "build",
         "--full-refresh",
         "--vars",
