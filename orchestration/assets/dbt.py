@@ -18,7 +18,8 @@
   it ends, row counts of the tables it built are read on one short read-only
   connection and attached to the materialisations (`dagster/row_count`).
 - A run tagged `redcat/full_refresh=true` (the weekly rebuild, `redcat run`)
-  runs `dbt build --full-refresh` without a partition window.
+  runs `dbt build --full-refresh` without a partition window; a partition run
+  leaves dbt's unit tests to those full builds.
 """
 
 import json
@@ -55,6 +56,7 @@ LAYERS = ("staging", "intermediate", "marts")
 FULL_REFRESH_TAG = "redcat/full_refresh"
 ROW_COUNT_KEY = "dagster/row_count"
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+UNIT_TESTS = "resource_type:unit_test"
 
 
 def _node_done(raw_event: Mapping[str, Any]) -> str | None:
@@ -127,9 +129,18 @@ class RedcatDbtTranslator(DagsterDbtTranslator):
         )
 
 
-def dbt_build_args(*, full_refresh: bool, dbt_vars: Mapping[str, Any] | None = None) -> list[str]:
-    """`dbt build` with the run's vars; `--full-refresh` for a full rebuild."""
+def dbt_build_args(
+    *, full_refresh: bool, dbt_vars: Mapping[str, Any] | None = None, partition_run: bool = False
+) -> list[str]:
+    """`dbt build` with the run's vars; `--full-refresh` for a full rebuild.
+
+    A partition run leaves out dbt's unit tests: they check the models' logic
+    on fixed inputs, not the day's data, and every full build (`redcat run`,
+    the weekly rebuild) runs them.
+    """
     args = ["build", "--full-refresh"] if full_refresh else ["build"]
+    if partition_run and not full_refresh:
+        args += ["--exclude", UNIT_TESTS]
     return [*args, "--vars", json.dumps(dict(dbt_vars))] if dbt_vars else args
 
 
@@ -149,7 +160,11 @@ def _is_full_refresh(context: dg.AssetExecutionContext) -> bool:
 
 def build_args(context: dg.AssetExecutionContext, paths: DbtProjectPaths) -> list[str]:
     """The `dbt build` arguments for this step's run."""
-    return dbt_build_args(full_refresh=_is_full_refresh(context), dbt_vars=paths.dbt_vars)
+    return dbt_build_args(
+        full_refresh=_is_full_refresh(context),
+        dbt_vars=paths.dbt_vars,
+        partition_run=_is_partitioned_run(context),
+    )
 
 
 def build_env(context: dg.AssetExecutionContext) -> dict[str, str]:

@@ -302,6 +302,13 @@ def test_partition_vars_and_dbt_arguments() -> None:
     assert dbt_build_env(window=window, full_refresh=True) == no_window
     assert dbt_build_args(full_refresh=False) == ["build"]
     assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+    # unit tests check logic, not the day's data: full builds run them, partition runs do not
+    assert dbt_build_args(full_refresh=False, partition_run=True) == [
+        "build",
+        "--exclude",
+        "resource_type:unit_test",
+    ]
+    assert dbt_build_args(full_refresh=True, partition_run=True) == ["build", "--full-refresh"]
     assert dbt_build_args(full_refresh=False, dbt_vars={"x": 1}) == [
         "build",
         "--vars",
