@@ -35,6 +35,8 @@ from redcat.pipeline import PipelineVars
 PARTITION_START_VAR = "partition_start_date"
 PARTITION_END_VAR = "partition_end_date"
 # the environment variable dbt reads each bound from (macros/incremental/partition_bound.sql)
+# dbt copies the variables with this prefix into its artefacts' metadata
+DBT_RECORDED_ENV_PREFIX = "DBT_ENV_CUSTOM_ENV_"
 PARTITION_ENV = {
     PARTITION_START_VAR: "REDCAT_PARTITION_START_DATE",
     PARTITION_END_VAR: "REDCAT_PARTITION_END_DATE",
@@ -70,9 +72,16 @@ def partition_vars(window: dg.TimeWindow) -> dict[str, str]:
 
 def partition_env(window: dg.TimeWindow | None) -> dict[str, str]:
     """The environment a dbt call over `window` gets; both bounds empty without a window
-    (so a value left in the caller's environment never narrows a full build)."""
+    (so a value left in the caller's environment never narrows a full build).
+
+    With a window, each bound is also set with dbt's `DBT_ENV_CUSTOM_ENV_` prefix,
+    so dbt records the window in its artefacts (`metadata.env` of
+    `run_results.json`) as it recorded `--vars`.
+    """
     bounds = partition_vars(window) if window is not None else {}
-    return {env: bounds.get(var, "") for var, env in PARTITION_ENV.items()}
+    env = {name: bounds.get(var, "") for var, name in PARTITION_ENV.items()}
+    recorded = {f"{DBT_RECORDED_ENV_PREFIX}{name}": value for name, value in env.items()}
+    return {**env, **recorded} if bounds else env
 
 
 def vars_for_partition_key(

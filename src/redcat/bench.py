@@ -41,6 +41,8 @@ from typing import Any
 
 import duckdb
 
+from redcat.errors import ExitStatus, RedcatError
+from redcat.load import quote_ident
 from redcat.pipeline.observer import (
     STEP_CONTRACT,
     STEP_GATES,
@@ -51,7 +53,7 @@ from redcat.pipeline.observer import (
     PipelineObserver,
 )
 from redcat.pipeline.raw import DEFAULT_SEED, scale_label
-from redcat.warehouse import DUCKDB_PATH_ENV, duckdb_settings, project_root
+from redcat.warehouse import DUCKDB_PATH_ENV, connect, duckdb_settings, project_root
 
 DEFAULT_BENCH_SCALE = 0.1
 SLOWEST_NODES = 10
@@ -69,6 +71,13 @@ BUILD_PHASES = ("staging_intermediate", "marts")
 COLD_PARSE_MARKERS = ("Unable to do partial parsing", "Partial parse save file not found")
 
 Printer = Callable[[str], None]
+
+
+class BenchError(RedcatError, RuntimeError):
+    """A step of the benchmark failed; the message says which, with dbt's errors."""
+
+    exit_status = ExitStatus.BUILD_FAILED
+
 
 # --- peak RSS of the process tree -------------------------------------------------
 
@@ -216,6 +225,7 @@ class BenchReport:
     full_run: RunFigures
     day_run: RunFigures
     day_partition: str
+    largest_staging: tuple[str | None, int] = (None, 0)
     machine: dict[str, Any] = field(default_factory=dict)
 
     def ratios(self) -> dict[str, float | None]:
@@ -245,6 +255,10 @@ class BenchReport:
             "full_run": self.full_run.as_json(),
             "day_run": {"partition": self.day_partition, **self.day_run.as_json()},
             "bytes": {"raw": self.raw_bytes, "warehouse": self.warehouse_bytes},
+            "largest_staging": {
+                "relation": self.largest_staging[0],
+                "rows": self.largest_staging[1],
+            },
             "ratios": self.ratios(),
         }
 
@@ -255,6 +269,26 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 
 def folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
+
+
+def largest_staging_relation(db_path: Path) -> tuple[str | None, int]:
+    """The staging model (`stg_`) with the most rows, and that count."""
+    with connect(db_path, read_only=True) as con:
+        names = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = current_database() and table_schema = 'staging' "
+                "and starts_with(table_name, 'stg_') order by table_name"
+            ).fetchall()
+        ]
+        best: tuple[str | None, int] = (None, 0)
+        for name in names:
+            result = con.execute(f"select count(*) from staging.{quote_ident(name)}").fetchone()
+            count = int(result[0]) if result else 0
+            if best[0] is None or count > best[1]:
+                best = (f"staging.{name}", count)
+    return best
 
 
 # --- the steps ----------------------------------------------------------------------
@@ -291,7 +325,7 @@ def _child(script: str, *args: str) -> dict[str, Any]:
     )
     if completed.returncode != 0:
         tail = "\n".join(completed.stderr.strip().splitlines()[-5:])
-        raise RuntimeError(f"bench step failed (exit {completed.returncode}):\n{tail}")
+        raise BenchError(f"bench step failed (exit {completed.returncode}):\n{tail}")
     answer: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
     return answer
 
@@ -307,6 +341,23 @@ def cold_parses(work: Path) -> int:
         text = log.read_text(encoding="utf-8", errors="replace")
         count += sum(text.count(marker) for marker in COLD_PARSE_MARKERS)
     return count
+
+
+def dbt_errors(work: Path, limit: int = 5) -> list[str]:
+    """The first error lines dbt logged (JSON log lines of level `error`) under `work`."""
+    found: list[str] = []
+    for log in sorted(Path(work).rglob("dbt.log")):
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            if '"level": "error"' not in line:
+                continue
+            try:
+                message = str(json.loads(line)["info"]["msg"])
+            except (ValueError, KeyError, TypeError):
+                message = line
+            found.append(" ".join(message.split())[:400])
+            if len(found) >= limit:
+                return found
+    return found
 
 
 def bench_environment(work: Path) -> dict[str, str | None]:
@@ -363,7 +414,8 @@ def _execute(
     seconds = time.perf_counter() - started
     if not result.success:
         failed = [e.message for e in result.all_events if e.is_failure]
-        raise RuntimeError(f"{job_name} failed: {(failed or ['see the log'])[0]}")
+        reasons = "\n".join(dbt_errors(work))
+        raise BenchError(f"{job_name} failed: {(failed or ['see the log'])[0]}\n{reasons}")
     if not isinstance(result, dg.ExecuteInProcessResult):  # pragma: no cover
         raise TypeError(type(result))
     parses = cold_parses(work) - parses_before
@@ -425,6 +477,7 @@ def bench(
             request = RawRequest(source="load", raw_dir=raw_dir)
             full, _ = _execute("redcat_run", db_path, gx_root, work, raw_data_config(request))
             warehouse_bytes = db_path.stat().st_size
+            largest = largest_staging_relation(db_path)
             day, partition = _execute("warehouse_daily", db_path, gx_root, work)
         echo(f"  full run {full.seconds:.1f} s, day run ({partition}) {day.seconds:.1f} s")
 
@@ -440,6 +493,7 @@ def bench(
         full_run=full,
         day_run=day,
         day_partition=partition,
+        largest_staging=largest,
         machine={
             "cpus": os.cpu_count(),
             "load_average_start": [round(x, 2) for x in load_start],
@@ -495,6 +549,11 @@ def print_report(report: BenchReport, echo: Printer = print) -> None:
     echo(
         f"  {'warehouse file':<22} {_gib(data['bytes']['warehouse']):>11}   "
         f"raw files {_gib(data['bytes']['raw'])}"
+    )
+    largest = data["largest_staging"]
+    echo(
+        f"  {'largest staging':<22} {largest['rows']:>11,} rows "
+        f"{largest['relation'] or 'no stg_ relation'}"
     )
     echo(f"  slowest dbt nodes of the full run ({full['dbt_nodes']} nodes):")
     for node in full["slowest_nodes"]:

@@ -205,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser(
         "bench",
         parents=[common],
-        help="measure a full run and a day run against T_floor; print figures and ratios",
+        help="time generation, load and dbt build; print figures",
         description=(
             "Generate, measure T_floor (DuckDB reading every raw file once), run the main job "
             "and a one-day partition run in one fresh temporary folder, timing each step; "

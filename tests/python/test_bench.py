@@ -111,6 +111,7 @@ def test_bench_at_a_tiny_scale(tmp_path: Path, capsys: pytest.CaptureFixture[str
         "full_run",
         "day_run",
         "bytes",
+        "largest_staging",
         "ratios",
     }
     assert (data["scale"], data["seed"]) == (0.001, 42)
@@ -131,6 +132,7 @@ def test_bench_at_a_tiny_scale(tmp_path: Path, capsys: pytest.CaptureFixture[str
     )
     assert all(run["peak_rss_bytes"] > 0 for run in (full, day))
     assert data["bytes"]["raw"] > 0 and data["bytes"]["warehouse"] > 0
+    assert data["largest_staging"] == {"relation": "staging.stg_xhs__note_events", "rows": 9_945}
 
     def ratio(a: float, b: float) -> float:
         return round(a / b, 4)

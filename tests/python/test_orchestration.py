@@ -296,6 +296,9 @@ def test_partition_vars_and_dbt_arguments() -> None:
     assert dbt_build_env(window=window, full_refresh=False) == {
         "REDCAT_PARTITION_START_DATE": "2025-05-01",
         "REDCAT_PARTITION_END_DATE": "2025-06-01",
+        # recorded by dbt in its artefacts' metadata
+        "DBT_ENV_CUSTOM_ENV_REDCAT_PARTITION_START_DATE": "2025-05-01",
+        "DBT_ENV_CUSTOM_ENV_REDCAT_PARTITION_END_DATE": "2025-06-01",
     }
     no_window = {"REDCAT_PARTITION_START_DATE": "", "REDCAT_PARTITION_END_DATE": ""}
     assert dbt_build_env(window=None, full_refresh=False) == no_window
@@ -406,12 +409,16 @@ def test_whole_graph_materialises_the_marts(built: dict[str, Any]) -> None:
         assert mats[key].metadata["dagster/row_count"].value == counts[name], name
         assert mats[key].partition == (PARTITION if name in EVENT_DRIVEN_MODELS else None)
 
-    # every dbt invocation got the partition window as vars (dbt's own record of its args)
+    # every dbt invocation got the partition window, in its environment rather than as
+    # vars (which would cost a cold parse each day): dbt's own record of it
     run_results = sorted(built["dbt_target"].glob(f"dbt_*-{result.run_id[:7]}-*/run_results.json"))
     assert [p.parent.name.split("-")[0] for p in run_results] == ["dbt_marts", "dbt_warehouse"]
     for path in run_results:
-        args = json.loads(path.read_text(encoding="utf-8"))["args"]
-        assert args["vars"] == PARTITION_VARS, path
+        artefact = json.loads(path.read_text(encoding="utf-8"))
+        assert artefact["args"]["vars"] == {}, path
+        assert artefact["metadata"]["env"] == {
+            f"REDCAT_{name.upper()}": day for name, day in PARTITION_VARS.items()
+        }, path
 
     # the contract ran once and reported every expectation on one of the join models
     from redcat.contract_checks import run_contract
