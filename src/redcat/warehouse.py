@@ -233,6 +233,9 @@ def apply_duckdb_settings(con: duckdb.DuckDBPyConnection, db_path: Path | str | 
     `connect`) never differ in configuration, which DuckDB refuses.
     """
     for name, value in duckdb_settings(db_path).items():
+        current = con.execute("select current_setting(?)", [name]).fetchone()
+        if name == "temp_directory" and current is not None and current[0] == value:
+            continue  # DuckDB refuses to set it again once it has spilled there
         con.execute(f"set {name} = ?", [value])
 
 
