@@ -4,9 +4,16 @@ Which models are event-driven is declared in dbt (`meta: {partition: daily}`,
 read through `redcat.pipeline.catalog`); the business time zone and the range
 of the partitions are dbt vars (`business_time_zone`, `partitions_first_day`,
 `partitions_last_day`). A partition is one local business day. A run over a
-partition, or over a range of partitions, passes the window to dbt as
+partition, or over a range of partitions, passes the window to dbt in its
+environment,
 
-    --vars '{"partition_start_date": "2025-05-13", "partition_end_date": "2025-05-14"}'
+    REDCAT_PARTITION_START_DATE=2025-05-13 REDCAT_PARTITION_END_DATE=2025-05-14
+
+which the models read only while they execute (`partition_bound()` in
+`macros/incremental/`), so each day's window keeps dbt's partial parsing: the
+same window as `--vars '{"partition_start_date": ..., "partition_end_date":
+...}'` (what a dbt call by hand may pass) would make dbt parse the whole
+project again on every new day.
 
 `partition_start_date` is the first local day of the window and
 `partition_end_date` the local day after the last one (half-open, like
@@ -27,6 +34,13 @@ from redcat.pipeline import PipelineVars
 
 PARTITION_START_VAR = "partition_start_date"
 PARTITION_END_VAR = "partition_end_date"
+# the environment variable dbt reads each bound from (macros/incremental/partition_bound.sql)
+# dbt copies the variables with this prefix into its artefacts' metadata
+DBT_RECORDED_ENV_PREFIX = "DBT_ENV_CUSTOM_ENV_"
+PARTITION_ENV = {
+    PARTITION_START_VAR: "REDCAT_PARTITION_START_DATE",
+    PARTITION_END_VAR: "REDCAT_PARTITION_END_DATE",
+}
 
 
 def daily_partitions(settings: PipelineVars) -> dg.DailyPartitionsDefinition:
@@ -54,6 +68,20 @@ def partition_vars(window: dg.TimeWindow) -> dict[str, str]:
         PARTITION_START_VAR: _local_date(window.start),
         PARTITION_END_VAR: _local_date(window.end),
     }
+
+
+def partition_env(window: dg.TimeWindow | None) -> dict[str, str]:
+    """The environment a dbt call over `window` gets; both bounds empty without a window
+    (so a value left in the caller's environment never narrows a full build).
+
+    With a window, each bound is also set with dbt's `DBT_ENV_CUSTOM_ENV_` prefix,
+    so dbt records the window in its artefacts (`metadata.env` of
+    `run_results.json`) as it recorded `--vars`.
+    """
+    bounds = partition_vars(window) if window is not None else {}
+    env = {name: bounds.get(var, "") for var, name in PARTITION_ENV.items()}
+    recorded = {f"{DBT_RECORDED_ENV_PREFIX}{name}": value for name, value in env.items()}
+    return {**env, **recorded} if bounds else env
 
 
 def vars_for_partition_key(

@@ -75,6 +75,13 @@ class ContractResource(dg.ConfigurableResource):  # type: ignore[type-arg]
     sample_size: int = 5
     gx_root: str | None = None  # the GX project; default <root>/gx
 
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """At the start of a run: import Great Expectations in the background meanwhile
+        (seconds of imports the contract step would otherwise wait for)."""
+        from redcat.contract_checks import preload
+
+        preload()
+
     # shadows pydantic's deprecated classmethod `BaseModel.validate`, which dagster never calls
     def validate(self, db_path: Path, settings: PipelineVars) -> Any:  # type: ignore[override]
         """Run the contract against the warehouse at `db_path` with the thresholds of

@@ -5,7 +5,9 @@
 - Every dbt source (schema `raw`) is the `raw_data` asset, so the staging
   layer depends on it.
 - The models dbt marks event-driven (`meta: {partition: daily}`) are
-  daily-partitioned; a run over a partition passes its window as dbt vars.
+  daily-partitioned; a run over a partition passes its window to dbt in
+  environment variables (`orchestration.partitions.partition_env`), which
+  keep dbt's partial parsing where new `--vars` would not.
 - dbt data tests are asset checks; with severity `error` they block what
   comes after them.
 - The marts are one definition of their own, after the gates: every mart
@@ -16,7 +18,8 @@
   it ends, row counts of the tables it built are read on one short read-only
   connection and attached to the materialisations (`dagster/row_count`).
 - A run tagged `redcat/full_refresh=true` (the weekly rebuild, `redcat run`)
-  runs `dbt build --full-refresh` without partition vars.
+  runs `dbt build --full-refresh` without a partition window; a partition run
+  leaves dbt's unit tests to those full builds.
 """
 
 import json
@@ -37,7 +40,7 @@ from dagster_dbt import (
 )
 
 from orchestration.assets.raw import RAW_DATA_KEY, RAW_GROUP
-from orchestration.partitions import partition_vars
+from orchestration.partitions import partition_env
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from redcat.pipeline import (
     MARTS_SELECTION,
@@ -46,12 +49,14 @@ from redcat.pipeline import (
     DbtProjectPaths,
     ModelCatalog,
     PipelineObserver,
+    temporary_environment,
 )
 
 LAYERS = ("staging", "intermediate", "marts")
 FULL_REFRESH_TAG = "redcat/full_refresh"
 ROW_COUNT_KEY = "dagster/row_count"
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+UNIT_TESTS = "resource_type:unit_test"
 
 
 def _node_done(raw_event: Mapping[str, Any]) -> str | None:
@@ -125,16 +130,23 @@ class RedcatDbtTranslator(DagsterDbtTranslator):
 
 
 def dbt_build_args(
-    *,
-    window: dg.TimeWindow | None,
-    full_refresh: bool,
-    dbt_vars: Mapping[str, Any] | None = None,
+    *, full_refresh: bool, dbt_vars: Mapping[str, Any] | None = None, partition_run: bool = False
 ) -> list[str]:
-    """`dbt build` with the run's vars and the partition window; a full rebuild has no window."""
+    """`dbt build` with the run's vars; `--full-refresh` for a full rebuild.
+
+    A partition run leaves out dbt's unit tests: they check the models' logic
+    on fixed inputs, not the day's data, and every full build (`redcat run`,
+    the weekly rebuild) runs them.
+    """
     args = ["build", "--full-refresh"] if full_refresh else ["build"]
-    window_vars = partition_vars(window) if window is not None and not full_refresh else {}
-    chosen = {**(dbt_vars or {}), **window_vars}
-    return [*args, "--vars", json.dumps(chosen)] if chosen else args
+    if partition_run and not full_refresh:
+        args += ["--exclude", UNIT_TESTS]
+    return [*args, "--vars", json.dumps(dict(dbt_vars))] if dbt_vars else args
+
+
+def dbt_build_env(*, window: dg.TimeWindow | None, full_refresh: bool) -> dict[str, str]:
+    """The partition window for dbt's environment; a full rebuild has none."""
+    return partition_env(None if full_refresh else window)
 
 
 def _is_partitioned_run(context: dg.AssetExecutionContext) -> bool:
@@ -143,12 +155,24 @@ def _is_partitioned_run(context: dg.AssetExecutionContext) -> bool:
     return partitioned
 
 
+def _is_full_refresh(context: dg.AssetExecutionContext) -> bool:
+    return context.run.tags.get(FULL_REFRESH_TAG) == "true"
+
+
 def build_args(context: dg.AssetExecutionContext, paths: DbtProjectPaths) -> list[str]:
     """The `dbt build` arguments for this step's run."""
     return dbt_build_args(
-        window=context.partition_time_window if _is_partitioned_run(context) else None,
-        full_refresh=context.run.tags.get(FULL_REFRESH_TAG) == "true",
+        full_refresh=_is_full_refresh(context),
         dbt_vars=paths.dbt_vars,
+        partition_run=_is_partitioned_run(context),
+    )
+
+
+def build_env(context: dg.AssetExecutionContext) -> dict[str, str]:
+    """The partition window of this step's run, for dbt's environment."""
+    return dbt_build_env(
+        window=context.partition_time_window if _is_partitioned_run(context) else None,
+        full_refresh=_is_full_refresh(context),
     )
 
 
@@ -211,13 +235,16 @@ def run_dbt_build(
     Each node dbt finishes is reported to `observer` (`done` of the `total` dbt
     announces), so `redcat run` can show the build's progress.
     """
-    invocation = dbt.cli(
-        build_args(context, paths),
-        context=context,
-        raise_on_error=False,
-        target_path=invocation_target(context, paths),
-    )
     observer.started(step)
+    # dagster-dbt starts dbt with a copy of this process's environment (steps run
+    # one at a time, in process)
+    with temporary_environment(build_env(context)):
+        invocation = dbt.cli(
+            build_args(context, paths),
+            context=context,
+            raise_on_error=False,
+            target_path=invocation_target(context, paths),
+        )
     events: list[Any] = []
     for raw in invocation.stream_raw_events():
         total = raw.raw_event.get("data", {}).get("total")

@@ -209,7 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
         "bench",
         parents=[common],
         help="time generation, load and dbt build; print figures",
-        description="Generate, load and build once in a temporary folder, timing each step.",
+        description=(
+            "Generate, measure T_floor (DuckDB reading every raw file once), run the main job "
+            "and a one-day partition run in one fresh temporary folder, timing each step; "
+            "print the figures and ratios (docs/benchmarks.md)."
+        ),
     )
     bench.add_argument(
         "--scale",
@@ -224,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_SEED,
         metavar="N",
         help=f"generator seed (default {DEFAULT_SEED})",
+    )
+    bench.add_argument(
+        "--json", type=Path, metavar="PATH", help="also write every figure to PATH as JSON"
     )
 
     from redcat.dashboard.serve import DEFAULT_ADDRESS, DEFAULT_PORT
@@ -321,7 +328,7 @@ def _cmd_run(args: argparse.Namespace) -> None:
 def _cmd_bench(args: argparse.Namespace) -> None:
     from redcat.bench import bench
 
-    bench(args.scale, args.seed)
+    bench(args.scale, args.seed, json_path=args.json)
 
 
 def _cmd_dashboard(args: argparse.Namespace) -> None:

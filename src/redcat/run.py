@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sys
 import time
 import warnings
@@ -47,6 +46,7 @@ from redcat.pipeline import (
     RawRequest,
     dbt_environment,
     list_relations,
+    temporary_environment,
 )
 from redcat.pipeline.observer import (
     STEP_CONTRACT,
@@ -109,20 +109,6 @@ class RunReport:
 def log_path(db_path: Path) -> Path:
     """Where a run's library logging goes: `logs/redcat-run.log` beside the warehouse."""
     return Path(db_path).resolve().parent / LOG_DIR / LOG_FILE
-
-
-@contextlib.contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @contextlib.contextmanager
@@ -213,7 +199,7 @@ def run(
     display = RunDisplay(stream, live=live)
     log = log_path(db_path)
     try:
-        with _environment(dbt_environment(db_path)), libraries_logging_to(log):
+        with temporary_environment(dbt_environment(db_path)), libraries_logging_to(log):
             succeeded = execute_main_job(
                 request,
                 db_path,

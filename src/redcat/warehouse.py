@@ -32,6 +32,15 @@ log = logging.getLogger(__name__)
 
 DUCKDB_PATH_ENV = "REDCAT_DUCKDB_PATH"
 UNCOMMITTED_DIR_ENV = "REDCAT_GX_UNCOMMITTED_DIR"
+MEMORY_LIMIT_ENV = "REDCAT_DUCKDB_MEMORY_LIMIT"
+THREADS_ENV = "REDCAT_DUCKDB_THREADS"
+TEMP_DIRECTORY_ENV = "REDCAT_DUCKDB_TEMP_DIRECTORY"
+# DuckDB's resources, the same for dbt (profiles.yml) and redcat's own
+# connections: a bounded memory and a folder to spill to, so a larger scale
+# runs slower instead of running out of memory.
+DEFAULT_MEMORY_LIMIT = "3GB"
+DEFAULT_THREADS = "2"
+TEMP_SUFFIX = ".tmp"
 
 # name -> (default, effect)
 ENVIRONMENT: Mapping[str, tuple[str, str]] = {
@@ -43,11 +52,26 @@ ENVIRONMENT: Mapping[str, tuple[str, str]] = {
         "<warehouse folder>/published/redcat_marts.duckdb",
         "the published marts `redcat dashboard` reads (its --published option sets it)",
     ),
+    MEMORY_LIMIT_ENV: (
+        DEFAULT_MEMORY_LIMIT,
+        "DuckDB's memory_limit, for dbt and redcat alike (beyond it DuckDB spills to disk)",
+    ),
+    THREADS_ENV: (DEFAULT_THREADS, "DuckDB's threads, for dbt and redcat alike"),
+    TEMP_DIRECTORY_ENV: (
+        "<warehouse file>.tmp",
+        "where DuckDB spills what does not fit in its memory_limit",
+    ),
     UNCOMMITTED_DIR_ENV: (
         "<root>/gx/uncommitted",
         "where the data contract writes its validation results and Data Docs",
     ),
     "DBT_TARGET": ("duckdb", "dbt target of profile `redcat`, and the Dagster resources for it"),
+    # set by Dagster's partition runs (orchestration.partitions.partition_env)
+    "REDCAT_PARTITION_START_DATE": (
+        "(none)",
+        "first local day of a partition run's window; read by dbt while it executes",
+    ),
+    "REDCAT_PARTITION_END_DATE": ("(none)", "the local day after the window's last one"),
     # the server warehouse (dbt target `postgres`, redcat.server): the same
     # defaults in profiles.yml and scripts/postgres.sh
     "REDCAT_PG_HOST": ("127.0.0.1", "PostgreSQL host of the server warehouse"),
@@ -182,9 +206,42 @@ def check_warehouse_path(db_path: Path) -> None:
     _ensure_folder(db_path)
 
 
+def duckdb_settings(db_path: Path | str | None) -> dict[str, str]:
+    """DuckDB's memory_limit, threads and temp_directory, as profiles.yml sets them for dbt.
+
+    From `REDCAT_DUCKDB_MEMORY_LIMIT`, `REDCAT_DUCKDB_THREADS` and
+    `REDCAT_DUCKDB_TEMP_DIRECTORY`; the spill folder defaults to the database
+    file's path plus `.tmp` (none for an in-memory database or `db_path` None).
+    """
+    settings = {
+        "memory_limit": os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT,
+        "threads": os.environ.get(THREADS_ENV, "").strip() or DEFAULT_THREADS,
+    }
+    temp = os.environ.get(TEMP_DIRECTORY_ENV, "").strip()
+    if not temp and db_path is not None and str(db_path) != ":memory:":
+        temp = f"{db_path}{TEMP_SUFFIX}"
+    if temp:
+        settings["temp_directory"] = temp
+    return settings
+
+
+def apply_duckdb_settings(con: duckdb.DuckDBPyConnection, db_path: Path | str | None) -> None:
+    """Set `duckdb_settings` on an open connection (global to its database instance).
+
+    Set after opening rather than passed as `config`, so connections of one
+    process to the same file (the contract's SQLAlchemy engine beside
+    `connect`) never differ in configuration, which DuckDB refuses.
+    """
+    for name, value in duckdb_settings(db_path).items():
+        current = con.execute("select current_setting(?)", [name]).fetchone()
+        if name == "temp_directory" and current is not None and current[0] == value:
+            continue  # DuckDB refuses to set it again once it has spilled there
+        con.execute(f"set {name} = ?", [value])
+
+
 @contextmanager
 def connect(db_path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived connection to the warehouse, with the session in UTC."""
+    """A short-lived connection to the warehouse, in UTC, with the project's resources."""
     db_path = Path(db_path)
     if not read_only:
         _ensure_folder(db_path)
@@ -202,6 +259,7 @@ def connect(db_path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDB
         raise WarehousePathError(_unusable(db_path, _duckdb_open_reason(str(error)))) from error
     try:
         con.execute("set TimeZone = 'UTC'")
+        apply_duckdb_settings(con, db_path)
         yield con
     finally:
         con.close()

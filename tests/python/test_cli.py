@@ -14,7 +14,7 @@ import duckdb
 import pytest
 from rawdirs import write_raw_dir
 
-from redcat.bench import BenchReport, largest_staging_relation, print_report
+from redcat.bench import BenchReport, RunFigures, largest_staging_relation, print_report
 from redcat.cli import main
 from redcat.contract import RAW_TABLES
 from redcat.load import load_raw_dir, loaded_relations
@@ -307,27 +307,60 @@ def test_largest_staging_relation_counts_views(tmp_path: Path):
 
 
 def test_bench_report_prints_every_figure(capsys: pytest.CaptureFixture[str]):
+    nodes = [
+        {"unique_id": "model.redcat.a", "seconds": 30.0, "status": "success"},
+        {"unique_id": "test.redcat.t", "seconds": 6.5, "status": "pass"},
+    ]
+    phases = {"staging_intermediate": 50.0, "gates": 0.5, "contract": 3.0, "marts": 10.0}
     report = BenchReport(
         scale=0.5,
         seed=42,
         generated_rows=1_000_000,
-        generation_seconds=4.0,
-        loaded_rows=1_000_000,
-        load_seconds=0.5,
-        dbt_build_seconds=12.25,
-        largest_staging_relation="staging.stg_xhs__note_events",
-        largest_staging_rows=800_000,
+        generate_seconds=4.0,
+        floor_seconds=10.0,
+        parse_seconds=20.0,
+        raw_bytes=2**30,
+        warehouse_bytes=3 * 2**29,
+        full_run=RunFigures(80.0, {"load": 5.0, **phases, "publish": 1.5}, nodes, 2 * 2**30, 0),
+        day_run=RunFigures(16.0, {"staging_intermediate": 10.0}, [], 2**30, 0),
+        day_partition="2025-06-30",
+        largest_staging=("staging.stg_xhs__note_events", 800_000),
+        machine={
+            "cpus": 2,
+            "load_average_start": [1.0, 1.0, 1.0],
+            "load_average_end": [2.0, 1.0, 1.0],
+            "duckdb": "2.0.0",
+        },
     )
 
     print_report(report)
 
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1].startswith("redcat bench: scale 0.5, seed 42, ")
+    assert lines[1] == "redcat bench: scale 0.5, seed 42, 2 CPUs, load 1.00 -> 2.00, duckdb 2.0.0"
     assert [" ".join(line.split()) for line in lines[2:]] == [
-        "generation 250,000 rows/s 1,000,000 rows in 4.0 s",
-        "load 2,000,000 rows/s 1,000,000 rows in 0.5 s",
-        "dbt build 12.2 s wall time, cold parse",
+        "generate 4.0 s 1,000,000 rows, 250,000 rows/s",
+        "T_floor 10.0 s",
+        "dbt parse (cold) 20.0 s",
+        "full run 80.0 s peak RSS 2.00 GiB",
+        "load 5.0 s",
+        "staging_intermediate 50.0 s",
+        "gates 0.5 s",
+        "contract 3.0 s",
+        "marts 10.0 s",
+        "publish 1.5 s",
+        "(dbt tests, summed) 6.5 s",
+        "day run 2025-06-30 16.0 s peak RSS 1.00 GiB, cold dbt parses 0",
+        "staging_intermediate 10.0 s",
+        "warehouse file 1.50 GiB raw files 1.00 GiB",
         "largest staging 800,000 rows staging.stg_xhs__note_events",
+        "slowest dbt nodes of the full run (2 nodes):",
+        "30.0 s model.redcat.a",
+        "6.5 s test.redcat.t",
+        "ratios:",
+        "full_run_over_floor 8.000",
+        "day_run_over_full_run 0.200",
+        "contract_over_build 0.050",
+        "warehouse_over_raw 1.500",
     ]
 
 

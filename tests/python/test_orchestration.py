@@ -17,7 +17,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.assets.dbt import FULL_REFRESH_TAG, dbt_build_args
+from orchestration.assets.dbt import FULL_REFRESH_TAG, dbt_build_args, dbt_build_env
 from orchestration.assets.publish import PUBLICATION_KEY
 from orchestration.assets.raw import RAW_DATA_KEY
 from orchestration.checks.contract import CHECK_NAME
@@ -292,20 +292,33 @@ def test_partition_vars_and_dbt_arguments() -> None:
     window = dg.TimeWindow(
         datetime(2025, 5, 1, tzinfo=SHANGHAI), datetime(2025, 6, 1, tzinfo=SHANGHAI)
     )
-    assert dbt_build_args(window=window, full_refresh=False) == [
+    # the window reaches dbt in its environment (read while executing, never while
+    # parsing: dbt's partial parsing survives a new day), the run's own vars as vars
+    assert dbt_build_env(window=window, full_refresh=False) == {
+        "REDCAT_PARTITION_START_DATE": "2025-05-01",
+        "REDCAT_PARTITION_END_DATE": "2025-06-01",
+        # recorded by dbt in its artefacts' metadata
+        "DBT_ENV_CUSTOM_ENV_REDCAT_PARTITION_START_DATE": "2025-05-01",
+        "DBT_ENV_CUSTOM_ENV_REDCAT_PARTITION_END_DATE": "2025-06-01",
+    }
+    no_window = {"REDCAT_PARTITION_START_DATE": "", "REDCAT_PARTITION_END_DATE": ""}
+    assert dbt_build_env(window=None, full_refresh=False) == no_window
+    assert dbt_build_env(window=window, full_refresh=True) == no_window
+    assert dbt_build_args(full_refresh=False) == ["build"]
+    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+    # unit tests check logic, not the day's data: full builds run them, partition runs do not
+    assert dbt_build_args(full_refresh=False, partition_run=True) == [
+        "build",
+        "--exclude",
+        "resource_type:unit_test",
+    ]
+    assert dbt_build_args(full_refresh=True, partition_run=True) == ["build", "--full-refresh"]
+    assert dbt_build_args(full_refresh=False, dbt_vars={"x": 1}) == [
         "build",
         "--vars",
-        '{"partition_start_date": "2025-05-01", "partition_end_date": "2025-06-01"}',
+        '{"x": 1}',
     ]
-    assert dbt_build_args(window=None, full_refresh=False) == ["build"]
-    assert dbt_build_args(window=window, full_refresh=True) == ["build", "--full-refresh"]
-    # the run's own vars reach every dbt call, the partition window beside them
-    assert dbt_build_args(window=window, full_refresh=False, dbt_vars={"x": 1}) == [
-        "build",
-        "--vars",
-        '{"x": 1, "partition_start_date": "2025-05-01", "partition_end_date": "2025-06-01"}',
-    ]
-    assert dbt_build_args(window=None, full_refresh=True, dbt_vars={"x": 1}) == [
+    assert dbt_build_args(full_refresh=True, dbt_vars={"x": 1}) == [
         "build",
         "--full-refresh",
         "--vars",
@@ -397,12 +410,16 @@ def test_whole_graph_materialises_the_marts(built: dict[str, Any]) -> None:
         assert mats[key].metadata["dagster/row_count"].value == counts[name], name
         assert mats[key].partition == (PARTITION if name in EVENT_DRIVEN_MODELS else None)
 
-    # every dbt invocation got the partition window as vars (dbt's own record of its args)
+    # every dbt invocation got the partition window, in its environment rather than as
+    # vars (which would cost a cold parse each day): dbt's own record of it
     run_results = sorted(built["dbt_target"].glob(f"dbt_*-{result.run_id[:7]}-*/run_results.json"))
     assert [p.parent.name.split("-")[0] for p in run_results] == ["dbt_marts", "dbt_warehouse"]
     for path in run_results:
-        args = json.loads(path.read_text(encoding="utf-8"))["args"]
-        assert args["vars"] == PARTITION_VARS, path
+        artefact = json.loads(path.read_text(encoding="utf-8"))
+        assert artefact["args"]["vars"] == {}, path
+        assert artefact["metadata"]["env"] == {
+            f"REDCAT_{name.upper()}": day for name, day in PARTITION_VARS.items()
+        }, path
 
     # the contract ran once and reported every expectation on one of the join models
     from redcat.contract_checks import run_contract

@@ -12,6 +12,8 @@ load Great Expectations):
 - `results_by_relation(report)` -> outcomes per dbt model, for asset checks
 - `contract_expectations()`, `checked_relations()`: the definitions
 - `write_gx_project()`, `gx_project_drift()`: the versioned `gx/` project
+- `preload()`: import Great Expectations in a background thread, so a run
+  that validates later does not wait for it then
 
 Command line: `python -m redcat.contract_checks validate --db PATH` (see
 `__main__.py`). Documentation: docs/contract.md.
@@ -19,6 +21,8 @@ Command line: `python -m redcat.contract_checks validate --db PATH` (see
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from importlib import import_module
 from typing import Any
 
@@ -44,3 +48,26 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return getattr(import_module(f"{__name__}.{module}"), name)
+
+
+_preloading: list[threading.Thread] = []
+
+
+def _import_runner() -> None:
+    # a failure shows again, where it matters, when the contract step imports it
+    with contextlib.suppress(Exception):
+        import_module(f"{__name__}.runner")
+
+
+def preload() -> threading.Thread:
+    """Start importing the runner (and Great Expectations, seconds of imports) in a thread.
+
+    A pipeline calls it when it starts, so the import overlaps the dbt build
+    (a child process) instead of delaying the contract step; a later import
+    of the same modules waits for this one to finish. Once per process.
+    """
+    if not _preloading:
+        thread = threading.Thread(target=_import_runner, name="redcat-contract-preload")
+        thread.start()
+        _preloading.append(thread)
+    return _preloading[0]

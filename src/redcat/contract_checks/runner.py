@@ -35,7 +35,7 @@ from redcat.contract_checks.project import (
     dispose_engines,
     uncommitted_dir,
 )
-from redcat.warehouse import connect
+from redcat.warehouse import connect, duckdb_settings
 
 if TYPE_CHECKING:
     from great_expectations.datasource.fluent.sql_datasource import SQLDatasource
@@ -219,6 +219,14 @@ def _run_checkpoint(
         datasource = cast("SQLDatasource", context.data_sources.get(DATASOURCE))
         datasource.connection_string = server_url
         datasource.kwargs = {}
+    elif db_path is not None:
+        # DuckDB's memory limit, threads and spill folder, as every redcat connection
+        # (in memory only, like the server's URL above)
+        datasource = cast("SQLDatasource", context.data_sources.get(DATASOURCE))
+        declared = datasource.kwargs.get("connect_args")
+        connect_args: dict[str, Any] = dict(declared) if isinstance(declared, dict) else {}
+        connect_args["config"] = duckdb_settings(db_path)
+        datasource.kwargs = {**datasource.kwargs, "connect_args": connect_args}
     checkpoint = context.checkpoints.get(CHECKPOINT)
     try:
         with fetch_meter(sample_size) as meter:

@@ -50,6 +50,7 @@ from redcat.pipeline.project import (
     load_manifest,
     manifest_is_current,
     prepare_manifest,
+    temporary_environment,
 )
 from redcat.pipeline.publication import (
     PublicationRecord,
@@ -105,5 +106,6 @@ __all__ = [
     "read_volumes",
     "row_counts",
     "table_key",
+    "temporary_environment",
     "volume_baseline",
 ]

@@ -22,7 +22,8 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,27 @@ def dbt_environment(db_path: Path | None = None) -> dict[str, str]:
     if configured and Path(configured).expanduser().resolve() == target:
         return {}
     return {DUCKDB_PATH_ENV: str(target)}
+
+
+@contextmanager
+def temporary_environment(values: Mapping[str, str | None]) -> Iterator[None]:
+    """`values` in this process's environment meanwhile (None: unset), restored after.
+
+    dbt's child processes (dagster-dbt's included) start with a copy of it."""
+    saved = {name: os.environ.get(name) for name in values}
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _source_dirs(project_dir: Path) -> list[Path]:
