@@ -21,6 +21,18 @@ if [[ ! -x /usr/bin/chromium ]]; then
     fi
 fi
 
+# Java 17 for the Spark tests (dbt-spark's session method runs Spark inside dbt's
+# process; tests/python/test_spark_engine.py).
+if ! command -v java >/dev/null 2>&1; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        echo "test: installing Debian's openjdk-17-jre-headless for the Spark tests"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+    else
+        echo "test: java is missing and cannot be installed here (needs root and apt-get);" \
+            "the Spark tests are skipped outside CI and fail in CI" >&2
+    fi
+fi
+
 # Debian's PostgreSQL 15 for the server-warehouse tests, which start a private
 # cluster of their own (scripts/postgres.sh; tests/python/test_server_warehouse.py).
 if ! scripts/postgres.sh install; then
