@@ -16,13 +16,13 @@ resources' methods, whatever the environment.
   `redcat run` passes its progress display).
 
 `RESOURCES_BY_TARGET` has an entry per dbt target. On `postgres` and `spark`
-the dbt assets build on that engine, their row counts are read there, and the
-warehouse lock is the server's database or the Spark folder; the contract runs
-inside PostgreSQL on `postgres`, and on `spark` it is the dbt tests only (Great
-Expectations' Spark datasource cannot run the contract's SQL suites; see
-docs/engines.md). Raw data for those engines is loaded with
-`python -m redcat.server load` or `python -m redcat.spark load`; the `raw_data`
-asset, the publish gates and `bi_publication` work on the DuckDB file.
+the dbt assets build on that engine and their row counts are read there; the
+contract runs inside PostgreSQL on `postgres`, while on `spark` the Great
+Expectations suites do not run (its check fails, saying so; the dbt tests of
+the same rules run in the build; docs/engines.md). Raw data for those engines
+is loaded with `python -m redcat.server load` or `python -m redcat.spark load`;
+the `raw_data` asset, the publish gates, `bi_publication` and the run's lock
+work on the DuckDB file.
 """
 
 from __future__ import annotations

@@ -29,13 +29,13 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from redcat.contract import RAW_SCHEMA, RAW_TABLES
 from redcat.load import DEFAULT_ENCODING, LOADS_TABLE, RawInputError, load_raw_dir, quote_ident
+from redcat.load_postgres import ServerLoadReport
 from redcat.warehouse import connect, project_root, run_dbt, warehouse_path
 
 log = logging.getLogger(__name__)
@@ -109,29 +109,6 @@ def spark_session(folder: Path | None = None) -> Iterator[Any]:
         SparkContext._jvm = None
 
 
-@dataclass(frozen=True)
-class SparkLoadReport:
-    raw_dir: Path
-    spark_dir: Path
-    loaded_at: datetime
-    rows_per_table: dict[str, int]  # relation (`<source>__<table>`) -> rows
-    files_per_table: dict[str, int]
-    warnings: tuple[str, ...]
-    seconds: float
-
-    @property
-    def total_rows(self) -> int:
-        return sum(self.rows_per_table.values())
-
-    def format(self) -> str:
-        lines = [f"Loaded {self.raw_dir} into Spark at {self.spark_dir} (schema {RAW_SCHEMA}):"]
-        for relation, rows in self.rows_per_table.items():
-            files = self.files_per_table[relation]
-            lines.append(f"  {RAW_SCHEMA}.{relation}: {rows:,} rows from {files} file(s)")
-        lines.append(f"{self.total_rows:,} rows in {self.seconds:.1f} s")
-        return "\n".join(lines)
-
-
 def _table_names(session: Any, schema: str) -> set[str]:
     return {row.tableName for row in session.sql(f"show tables in {schema}").collect()}
 
@@ -187,7 +164,7 @@ def _record_load(session: Any, raw_dir: Path, loaded_at: datetime, report: Any) 
 
 def load_raw_dir_to_spark(
     raw_dir: Path, folder: Path | None = None, *, encoding: str = DEFAULT_ENCODING
-) -> SparkLoadReport:
+) -> ServerLoadReport:
     """Validate `raw_dir` exactly as `redcat load` does and load every table into schema
     `raw` of the Spark warehouse in `folder`. Raises `RawInputError` (Spark untouched)."""
     started = time.perf_counter()
@@ -202,9 +179,9 @@ def load_raw_dir_to_spark(
         with spark_session(folder) as session:
             _replace_raw_tables(session, files)
             _record_load(session, raw_dir, report.loaded_at, report)
-    return SparkLoadReport(
+    return ServerLoadReport(
         raw_dir=raw_dir,
-        spark_dir=folder,
+        server=f"Spark at {folder}",
         loaded_at=report.loaded_at,
         rows_per_table=report.rows_per_table,
         files_per_table=report.files_per_table,

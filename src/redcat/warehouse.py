@@ -48,6 +48,11 @@ ENVIRONMENT: Mapping[str, tuple[str, str]] = {
         "where the data contract writes its validation results and Data Docs",
     ),
     "DBT_TARGET": ("duckdb", "dbt target of profile `redcat`, and the Dagster resources for it"),
+    # the Spark warehouse (dbt target `spark`, redcat.spark); profiles.yml reads it too
+    "REDCAT_SPARK_DIR": (
+        "<root>/warehouse/spark",
+        "the Spark warehouse folder: Parquet tables and the Hive metastore",
+    ),
     # the server warehouse (dbt target `postgres`, redcat.server): the same
     # defaults in profiles.yml and scripts/postgres.sh
     "REDCAT_PG_HOST": ("127.0.0.1", "PostgreSQL host of the server warehouse"),
