@@ -172,9 +172,10 @@ def load_raw_dir_to_spark(
     raw_dir = Path(raw_dir).resolve()
     with tempfile.TemporaryDirectory(prefix="redcat-spark-load-") as scratch:
         scratch_dir = Path(scratch)
-        report = load_raw_dir(raw_dir, scratch_dir / "raw.duckdb", encoding=encoding)
+        # not raw.duckdb: DuckDB names the catalog after the file, and it holds schema raw
+        report = load_raw_dir(raw_dir, scratch_dir / "scratch.duckdb", encoding=encoding)
         files = _export_parquet(
-            scratch_dir / "raw.duckdb", list(report.rows_per_table), scratch_dir
+            scratch_dir / "scratch.duckdb", list(report.rows_per_table), scratch_dir
         )
         with spark_session(folder) as session:
             _replace_raw_tables(session, files)

@@ -23,6 +23,8 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -104,9 +106,21 @@ def duckdb_marts(seeds_published) -> dict[str, Table]:
 
 
 @pytest.fixture(scope="module")
-def spark_build(tmp_path_factory: pytest.TempPathFactory, duckdb_marts) -> SparkBuild:
+def spark_work() -> Iterator[Path]:
+    """A folder for this module's Spark warehouses, removed after. Not under pytest's
+    numbered temporary folders: another pytest session of the same user prunes those,
+    which would delete a warehouse while a long Spark build writes it."""
+    work = Path(tempfile.mkdtemp(prefix="redcat-spark-test-"))
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def spark_build(spark_work: Path, duckdb_marts) -> SparkBuild:
     """`dbt build --target spark` of the committed seeds, and its marts read back."""
-    work = tmp_path_factory.mktemp("spark_seeds")
+    work = spark_work / "seeds"
     folder = work / "spark"
     env = {"DBT_TARGET_PATH": str(work / "target"), "DBT_LOG_PATH": str(work / "logs")}
     seconds = build(folder, extra_env=env)
@@ -165,15 +179,16 @@ def test_money_and_counts_are_exact_types_on_spark(spark_build: SparkBuild):
     assert not isinstance(row["order_date"], datetime)
 
 
-def test_spark_load_holds_what_redcat_load_holds(tmp_path: Path):
+def test_spark_load_holds_what_redcat_load_holds(spark_work: Path, tmp_path: Path):
     """`python -m redcat.spark load`: the raw contract's checks, then raw.* in Spark with
     the rows and types `redcat load` stores."""
-    report = load_raw_dir_to_spark(HANDMADE_RAW_DIR, tmp_path / "spark")
+    folder = spark_work / "load"
+    report = load_raw_dir_to_spark(HANDMADE_RAW_DIR, folder)
     duckdb_path = tmp_path / "reference.duckdb"
     reference = load_raw_dir(HANDMADE_RAW_DIR, duckdb_path)
 
     assert report.rows_per_table == reference.rows_per_table
-    with spark_session(tmp_path / "spark") as session:
+    with spark_session(folder) as session:
         loaded = {
             table.relation: _spark_table(session, f"{RAW_SCHEMA}.{table.relation}")
             for table in RAW_TABLES
