@@ -34,6 +34,41 @@
     {{ return(dbt.spark__create_csv_table(spark_seed_node(model), agate_table)) }}
 {%- endmacro %}
 
+{#- Seed rows as literals. dbt-spark's own version passes the values as
+    bindings, which its session method formats into the SQL with Python's `%`:
+    an empty field (None) arrives as the text 'None' and a quote breaks the
+    statement. Here NULL is null and text is a quoted literal, backslash and
+    quote escaped. -#}
 {% macro spark__load_csv_rows(model, agate_table) -%}
-    {{ return(dbt.spark__load_csv_rows(spark_seed_node(model), agate_table)) }}
+    {%- set column_types = spark_seed_node(model)['config'].get('column_types', {}) -%}
+    {%- set statements = [] -%}
+    {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
+        {%- set sql -%}
+            insert into {{ this.render() }} values
+            {%- for row in chunk %}
+            (
+                {%- for column_name in agate_table.column_names -%}
+                    {%- set data_type = column_types.get(
+                        column_name, adapter.convert_type(agate_table, loop.index0)
+                    ) -%}
+                    cast({{ spark_seed_literal(row[loop.index0]) }} as {{ data_type }})
+                    {{- ', ' if not loop.last }}
+                {%- endfor -%}
+            ){{ ',' if not loop.last }}
+            {%- endfor %}
+        {%- endset -%}
+        {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
+        {%- if loop.first -%}
+            {%- do statements.append(sql) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(statements[0] if statements else '') }}
+{%- endmacro %}
+
+{% macro spark_seed_literal(value) -%}
+    {%- if value is none -%}
+        null
+    {%- else -%}
+        '{{ (value | string).replace('\\', '\\\\').replace("'", "\\'") }}'
+    {%- endif -%}
 {%- endmacro %}
