@@ -14,6 +14,15 @@ resources' methods, whatever the environment.
   (`accept_volume_change`, set in the launchpad or by `redcat run`);
 - `observer`: what the steps report to (`redcat.pipeline.PipelineObserver`;
   `redcat run` passes its progress display).
+
+`RESOURCES_BY_TARGET` has an entry per dbt target. On `postgres` and `spark`
+the dbt assets build on that engine and their row counts are read there; the
+contract runs inside PostgreSQL on `postgres`, while on `spark` the Great
+Expectations suites do not run (its check fails, saying so; the dbt tests of
+the same rules run in the build; docs/engines.md). Raw data for those engines
+is loaded with `python -m redcat.server load` or `python -m redcat.spark load`;
+the `raw_data` asset, the publish gates, `bi_publication` and the run's lock
+work on the DuckDB file.
 """
 
 from __future__ import annotations
@@ -125,11 +134,108 @@ def duckdb_resources(project: DbtProject) -> dict[str, Any]:
     }
 
 
+class ServerWarehouseResource(WarehouseResource):
+    """The server warehouse (PostgreSQL, `REDCAT_PG_*`): row counts on a short connection;
+    the run holds the lock of `db_path` (the DuckDB file the other steps use)."""
+
+    def row_counts(self, relations: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        from redcat.server import connect
+
+        wanted = list(dict.fromkeys(relations))
+        counts: dict[tuple[str, str], int] = {}
+        if not wanted:
+            return counts
+        with connect() as con, con.cursor() as cursor:
+            for schema, name in wanted:
+                cursor.execute("select to_regclass(%s) is not null", [f'"{schema}"."{name}"'])
+                if cursor.fetchone()[0]:
+                    cursor.execute(f'select count(*) from "{schema}"."{name}"')
+                    counts[(schema, name)] = int(cursor.fetchone()[0])
+        return counts
+
+
+class ServerContractResource(ContractResource):
+    """The Great Expectations contract, run inside PostgreSQL (the same suites)."""
+
+    def validate(self, db_path: Path, settings: PipelineVars) -> Any:  # type: ignore[override]
+        from redcat.contract_checks import run_contract_on_server
+
+        gx_root = contract_gx_root(settings, db_path, Path(self.gx_root) if self.gx_root else None)
+        try:
+            return run_contract_on_server(
+                build_data_docs=self.build_data_docs,
+                sample_size=self.sample_size,
+                gx_root=gx_root,
+            )
+        finally:
+            gc.collect()
+
+
+class SparkWarehouseResource(WarehouseResource):
+    """The Spark warehouse folder (`REDCAT_SPARK_DIR`): row counts through a Spark session
+    started after dbt has ended its own (the metastore admits one JVM at a time)."""
+
+    spark_dir: str
+
+    def row_counts(self, relations: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        from redcat.spark import spark_session
+
+        wanted = list(dict.fromkeys(relations))
+        counts: dict[tuple[str, str], int] = {}
+        if not wanted:
+            return counts
+        with spark_session(Path(self.spark_dir)) as session:
+            for schema, name in wanted:
+                if session.catalog.tableExists(f"{schema}.{name}"):
+                    counts[(schema, name)] = session.table(f"{schema}.{name}").count()
+        return counts
+
+
+class SparkContractResource(ContractResource):
+    """On Spark the contract's rules run as the project's dbt tests (blocking asset
+    checks of the join models); the Great Expectations suites do not run there."""
+
+    def validate(self, db_path: Path, settings: PipelineVars) -> Any:  # type: ignore[override]
+        raise dg.Failure(
+            "the Great Expectations contract does not run on Spark (docs/engines.md); "
+            "its rules run as dbt tests in the Spark build"
+        )
+
+
+def postgres_resources(project: DbtProject) -> dict[str, Any]:
+    """The server warehouse: dbt on PostgreSQL, the contract run inside it."""
+    return {
+        "dbt": DbtCliResource(project_dir=project, dbt_executable=dbt_executable()),
+        "warehouse": ServerWarehouseResource(db_path=str(warehouse_path(project.project_dir))),
+        "contract": ServerContractResource(),
+        "publish_gates": PublishGatesResource(),
+        "observer": PipelineObserver(),
+    }
+
+
+def spark_resources(project: DbtProject) -> dict[str, Any]:
+    """Spark through dbt-spark's session method, on the folder `REDCAT_SPARK_DIR`."""
+    from redcat.spark import spark_dir
+
+    return {
+        "dbt": DbtCliResource(project_dir=project, dbt_executable=dbt_executable()),
+        "warehouse": SparkWarehouseResource(
+            db_path=str(warehouse_path(project.project_dir)),
+            spark_dir=str(spark_dir(project.project_dir)),
+        ),
+        "contract": SparkContractResource(),
+        "publish_gates": PublishGatesResource(),
+        "observer": PipelineObserver(),
+    }
+
+
 ResourceFactory = Callable[[DbtProject], dict[str, Any]]
 
 # dbt target -> the resources a run on that target uses
 RESOURCES_BY_TARGET: Mapping[str, ResourceFactory] = {
     "duckdb": duckdb_resources,
+    "postgres": postgres_resources,
+    "spark": spark_resources,
 }
 
 

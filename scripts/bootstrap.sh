@@ -45,7 +45,8 @@ if [[ "$want" != "$have" ]]; then
 import re, tomllib
 project = tomllib.load(open("pyproject.toml", "rb"))["project"]
 names = [re.split(r"[<>=~!\[ ]", d, maxsplit=1)[0].lower() for d in project["dependencies"]]
-names += [re.split(r"[<>=~!\[ ]", d, maxsplit=1)[0].lower() for d in project["optional-dependencies"]["dev"]]
+for extra in ("dev", "spark"):
+    names += [re.split(r"[<>=~!\[ ]", d, maxsplit=1)[0].lower() for d in project["optional-dependencies"][extra]]
 pins = dict(line.strip().lower().replace("_", "-").split("==", 1) for line in open("constraints.txt") if "==" in line)
 print(", ".join(f"{n} {pins.get(n, '')}".strip() for n in names))
 PY
@@ -53,7 +54,7 @@ PY
     echo "bootstrap: installing redcat (editable) into $venv with $pinned pinned packages (constraints.txt):"
     echo "bootstrap:   $direct"
     echo "bootstrap: pip output goes to $venv/bootstrap.log (about 2 minutes the first time)"
-    if ! "$venv/bin/python" -m pip install -c constraints.txt -e '.[dev]' >"$venv/bootstrap.log" 2>&1; then
+    if ! "$venv/bin/python" -m pip install -c constraints.txt -e '.[dev,spark]' >"$venv/bootstrap.log" 2>&1; then
         tail -20 "$venv/bootstrap.log" >&2
         echo "bootstrap: pip install failed; the whole output is in $venv/bootstrap.log" >&2
         exit 1

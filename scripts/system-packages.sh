@@ -8,6 +8,9 @@
 #                  host that is not reachable here.
 #   postgresql-15  the server-warehouse tests start a private cluster of their own
 #                  (scripts/postgres.sh; tests/python/test_server_warehouse.py).
+#   openjdk-17-jre-headless
+#                  Java for Spark: dbt-spark's session method runs Spark inside dbt's
+#                  process (tests/python/test_spark_engine.py, python -m redcat.spark).
 #
 # Installs only what is missing, says so on one line per package, and needs root and
 # apt-get to install (as CI has). Without them it says what is missing and exits 0:
@@ -22,9 +25,10 @@ say() { echo "system-packages: $*"; }
 missing=()
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 [[ -x "${REDCAT_PG_BIN:-/usr/lib/postgresql/15/bin}/initdb" ]] || missing+=(postgresql-15)
+command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-    say "chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}') and postgresql-15 are installed"
+    say "chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}'), postgresql-15 and java are installed"
     exit 0
 fi
 

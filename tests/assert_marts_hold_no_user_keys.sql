@@ -4,11 +4,7 @@
 with
 
 mart_columns as (
-    select
-        table_name,
-        lower(column_name) as column_name
-    from information_schema.columns
-    where lower(table_schema) = 'marts'
+    {{ schema_columns('marts') }}
 ),
 
 final as (

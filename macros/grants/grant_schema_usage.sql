@@ -5,8 +5,8 @@
     marts opens to the BI role and no other schema does: raw, raw_sample,
     staging and intermediate stay closed to it. Once per schema and run, after
     the models: concurrent GRANTs on one schema fail on PostgreSQL ("tuple
-    concurrently updated"). DuckDB has no roles (BI reads the published
-    copy): nothing to run there. -#}
+    concurrently updated"). DuckDB (BI reads the published copy) and a local
+    Spark session have no roles: nothing to run there. -#}
 {% macro grant_schema_usage(results) -%}
     {%- set readers_by_schema = {} -%}
     {%- for result in results
@@ -31,4 +31,7 @@
 {%- endmacro %}
 
 {% macro duckdb__grant_schema_usage(readers_by_schema) -%}
+{%- endmacro %}
+
+{% macro spark__grant_schema_usage(readers_by_schema) -%}
 {%- endmacro %}

@@ -22,9 +22,7 @@
         {%- endfor -%}
         {%- for database, schema in schemas -%}
             {%- if adapter.check_schema_exists(database, schema) -%}
-                {%- set schema_relation = api.Relation.create(database=database, schema=schema) -%}
-                {#- rows of (database, name, schema, type), as on DuckDB and PostgreSQL -#}
-                {%- for row in list_relations_without_caching(schema_relation) -%}
+                {%- for row in schema_relations(database, schema) -%}
                     {%- for suffix in suffixes if row['name'].endswith(suffix) -%}
                         {%- set relation = api.Relation.create(
                             database=database, schema=schema, identifier=row['name'], type=row['type'],

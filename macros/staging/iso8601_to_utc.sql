@@ -13,9 +13,11 @@
 {%- endmacro %}
 
 {#- Spark: a string with an offset casts to an instant, shown in the session
-    time zone; to_utc_timestamp turns that back into the UTC wall clock. -#}
+    time zone; to_utc_timestamp turns that back into the UTC wall clock.
+    try_cast: in ANSI mode (Spark 4's default) an impossible value would fail
+    the query. -#}
 {% macro default__iso8601_to_utc(text_expr) -%}
-    to_utc_timestamp(cast({{ text_expr }} as timestamp), current_timezone())
+    to_utc_timestamp(try_cast({{ text_expr }} as timestamp), current_timezone())
 {%- endmacro %}
 
 {% macro duckdb__iso8601_to_utc(text_expr) -%}

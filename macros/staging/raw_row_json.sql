@@ -28,12 +28,14 @@
     {{ return(adapter.dispatch('raw_row_json', 'redcat')(pairs)) }}
 {%- endmacro %}
 
+{#- Spark: to_json leaves out NULL fields unless told to keep them; kept, the
+    text is DuckDB's (`{"k":"v","n":null}`, no spaces, non-ASCII as is). -#}
 {% macro default__raw_row_json(pairs) -%}
     to_json(named_struct(
         {%- for name, expr in pairs %}
             '{{ name }}', {{ expr }}{{ ',' if not loop.last }}
         {%- endfor %}
-    ))
+    ), map('ignoreNullFields', 'false'))
 {%- endmacro %}
 
 {% macro duckdb__raw_row_json(pairs) -%}

@@ -13,6 +13,13 @@
     try_cast({{ expr }} as {{ data_type }})
 {%- endmacro %}
 
+{#- Spark 4 runs in ANSI mode: a plain cast of an impossible value (2025-02-30,
+    an overflow) fails the query, and dbt-spark's safe_cast is a plain cast;
+    try_cast gives NULL. -#}
+{% macro spark__try_cast_to(expr, data_type) -%}
+    try_cast({{ expr }} as {{ data_type }})
+{%- endmacro %}
+
 {#- PostgreSQL has no try_cast, and a plain cast of an impossible value
     (2025-02-30, an integer overflow) fails the statement: the cast runs only
     when is_castable_text says it succeeds, a guard that cannot fail itself.

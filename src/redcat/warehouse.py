@@ -72,6 +72,11 @@ ENVIRONMENT: Mapping[str, tuple[str, str]] = {
         "first local day of a partition run's window; read by dbt while it executes",
     ),
     "REDCAT_PARTITION_END_DATE": ("(none)", "the local day after the window's last one"),
+    # the Spark warehouse (dbt target `spark`, redcat.spark); profiles.yml reads it too
+    "REDCAT_SPARK_DIR": (
+        "<root>/warehouse/spark",
+        "the Spark warehouse folder: Parquet tables and the Hive metastore",
+    ),
     # the server warehouse (dbt target `postgres`, redcat.server): the same
     # defaults in profiles.yml and scripts/postgres.sh
     "REDCAT_PG_HOST": ("127.0.0.1", "PostgreSQL host of the server warehouse"),

@@ -23,7 +23,13 @@ from orchestration.assets.raw import RAW_DATA_KEY
 from orchestration.checks.contract import CHECK_NAME
 from orchestration.definitions import build_definitions
 from orchestration.partitions import daily_partitions, vars_for_partition_key
-from orchestration.resources import ContractResource
+from orchestration.resources import (
+    ContractResource,
+    ServerContractResource,
+    ServerWarehouseResource,
+    SparkContractResource,
+    SparkWarehouseResource,
+)
 from redcat.contract import RAW_TABLES
 from redcat.pipeline import (
     ModelCatalog,
@@ -269,6 +275,46 @@ def test_definitions_load_with_layers_partitions_and_blocking_contract() -> None
 
     assert isinstance(defs.executor, dg.ExecutorDefinition)
     assert defs.executor.name == "in_process"
+
+
+@pytest.mark.parametrize(
+    ("target", "warehouse_type", "contract_type"),
+    [
+        ("spark", SparkWarehouseResource, SparkContractResource),
+        ("postgres", ServerWarehouseResource, ServerContractResource),
+    ],
+)
+def test_definitions_load_on_the_other_engines(
+    target: str,
+    warehouse_type: type,
+    contract_type: type,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """DBT_TARGET=spark or postgres: the same asset graph, parsed for that engine, with
+    that engine's resources."""
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    monkeypatch.setenv("REDCAT_SPARK_DIR", str(tmp_path / "spark"))
+    monkeypatch.setenv("DBT_TARGET", target)
+
+    defs = build_definitions()
+    graph = defs.resolve_asset_graph()
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    models = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+
+    assert manifest["metadata"]["adapter_type"] == target
+    assert {model_key(node) for node in models.values()} <= graph.get_all_asset_keys()
+    assert RAW_DATA_KEY in graph.get_all_asset_keys()
+    resources = defs.resources
+    assert resources["dbt"].target == target
+    assert type(resources["warehouse"]) is warehouse_type
+    assert type(resources["contract"]) is contract_type
+    if target == "spark":
+        assert resources["warehouse"].spark_dir == str(tmp_path / "spark")
+        # incremental models replace their day partitions on Spark
+        note_daily = models["fct_note_daily"]["config"]
+        assert note_daily["incremental_strategy"] == "insert_overwrite"
+        assert note_daily["partition_by"] == ["local_date"]
 
 
 @pytest.mark.slow

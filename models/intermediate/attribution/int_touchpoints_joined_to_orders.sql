@@ -13,10 +13,8 @@
     source_note_id is that note. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='touch_id',
     on_schema_change='fail',
-    pre_hook="{{ delete_partition_window('order_date') }}",
+    **daily_partitioned_incremental('order_date', 'touch_id'),
 ) }}
 
 with

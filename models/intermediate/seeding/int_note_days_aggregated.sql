@@ -1,10 +1,8 @@
 {#- Event counts per note and local day, for every note that had events. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='note_day_id',
     on_schema_change='fail',
-    pre_hook="{{ delete_partition_window('local_date') }}",
+    **daily_partitioned_incremental('local_date', 'note_day_id'),
 ) }}
 
 with

@@ -3,10 +3,8 @@
     touches (impression). follow events are not touches. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='event_id',
     on_schema_change='fail',
-    pre_hook="{{ delete_partition_window('event_date') }}",
+    **daily_partitioned_incremental('event_date', 'event_id'),
 ) }}
 
 with

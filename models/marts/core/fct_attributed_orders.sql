@@ -1,9 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='attribution_credit_id',
     on_schema_change='fail',
-    pre_hook="{{ delete_partition_window('order_date') }}",
+    **daily_partitioned_incremental('order_date', 'attribution_credit_id'),
 ) }}
 
 with
