@@ -51,6 +51,9 @@
         {%- do matches.append('delivered.' ~ name ~ ' = duplicated_keys.' ~ name) -%}
     {%- endfor -%}
     {%- set by_copies = 'over (partition by ' ~ partition | join(', ') ~ ')' -%}
+    {#- Copies of a key that are all the same are interchangeable, so any order
+        numbers them; Spark wants row_number's window ordered. -#}
+    {%- set numbering_copies = 'over (partition by ' ~ partition | join(', ') ~ ' order by ' ~ partition | join(', ') ~ ')' -%}
     {%- set key_matches = matches | join(' and ') -%}
 with
 
@@ -89,7 +92,7 @@ copies_compared as (
 
     select
         delivered.*,
-        row_number() {{ by_copies }} as copy_number,
+        row_number() {{ numbering_copies }} as copy_number,
         (
             {%- for column in columns %}
             coalesce(min(raw__{{ column.snake }}) {{ by_copies }} <> max(raw__{{ column.snake }}) {{ by_copies }}, false)
