@@ -214,7 +214,10 @@ def test_a_rejected_directory_never_reaches_spark(
     assert spark_main(["load", str(raw_dir)]) == 2
 
     error = capsys.readouterr().err
-    assert error.startswith("error: raw directory rejected, nothing was loaded: table tb/orders:")
+    assert error.startswith(
+        "error: raw directory rejected (raw contract: docs/sources.md), nothing was loaded: "
+        "table tb/orders:"
+    )
     assert len(error.strip().splitlines()) == 1
     assert not (tmp_path / "spark").exists()
 
