@@ -9,7 +9,8 @@
 #                            (`-m "not slow and not ui"`; `make test-fast`)
 #
 # pytest prints one line per test as it runs (`-v`), then the time of each test module
-# and the 15 slowest tests. Extra pytest arguments: PYTEST_ARGS='-x -k load' make test
+# and the 15 slowest tests. Extra pytest arguments: PYTEST_ARGS='-x -k load' make test;
+# the number of pytest-xdist workers: REDCAT_TEST_WORKERS (default: one per core).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -74,8 +75,15 @@ step() {
 
 # -v: one line per test as it runs, so the output says which module is running;
 # the time of each module and the 15 slowest tests follow the results.
+# pytest-xdist runs whole modules (their module fixtures built once) on one
+# worker per core, the longest modules first (tests/python/conftest.py);
+# REDCAT_TEST_WORKERS=0 runs everything in one process.
 read -r -a pytest_args <<<"${PYTEST_ARGS:-}"
-pytest_args=(-v --durations=15 "${pytest_args[@]}")
+pytest_args=(
+    -v --durations=15
+    -n "${REDCAT_TEST_WORKERS:-auto}" --dist loadfile --no-loadscope-reorder
+    "${pytest_args[@]}"
+)
 
 step "set-up (scripts/bootstrap.sh)" scripts/bootstrap.sh
 if [[ "$tier" == all ]]; then

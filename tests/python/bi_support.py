@@ -17,10 +17,16 @@ from typing import Any
 import duckdb
 import pytest
 
+from redcat.generate import write_raw_dir
 from redcat.run import RunReport, run
 from redcat.warehouse import project_root
 
 ROOT = project_root()
+# Generated data big enough for the year-on-year effects the generator plants
+# to show in the marts (test_generated_recovery.py says why 0.25): the session
+# fixture `generated_published` (conftest.py).
+GENERATED_SCALE = 0.25
+GENERATED_SEED = 7
 MODELS = ("last_touch", "first_touch", "linear", "time_decay", "position_based")
 
 
@@ -51,6 +57,14 @@ def build_and_publish(work: Path, raw_dir: Path | None = None) -> BuiltWarehouse
     return BuiltWarehouse(
         db_path, report.publication.database, target_path, log_path, work, gx_root, report
     )
+
+
+def generate_build_and_publish(work: Path, scale: float, seed: int) -> BuiltWarehouse:
+    """`redcat generate` into `work/raw` (its ground truth in `work/raw/_truth`), then
+    `build_and_publish` of that raw directory."""
+    raw_dir = work / "raw"
+    write_raw_dir(raw_dir, scale, seed, progress=False)
+    return build_and_publish(work, raw_dir=raw_dir)
 
 
 def copy_of(built: BuiltWarehouse, to: Path) -> BuiltWarehouse:

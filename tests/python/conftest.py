@@ -1,5 +1,6 @@
 """Shared fixtures: every test runs against its own temporary warehouse; the
-warehouse the main job builds from the committed seeds is built once per session.
+warehouses the main job builds from the committed seeds and from generated data
+are built once per test run, however many pytest-xdist workers share it.
 
 Also a report of where the time goes: after the results, the time of each test
 module (its tests, and the module and session fixtures they set up first).
@@ -7,17 +8,43 @@ module (its tests, and the module and session fixtures they set up first).
 
 from __future__ import annotations
 
+import fcntl
+import functools
 import os
+import pickle
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from redcat.warehouse import project_root
 
 ROOT = project_root()
+T = TypeVar("T")
 # Debian's chromium, installed by `make system-packages` (scripts/system-packages.sh)
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+# The longest modules, longest first (per-module times of `make test`): under
+# pytest-xdist (`make test`, `--dist loadfile`) each worker takes the next whole
+# module as it finishes one, so the long ones must not be left for last.
+LONGEST_MODULES_FIRST = (
+    "test_spark_engine.py",
+    "test_orchestration.py",
+    "test_dashboard_ui.py",
+    "test_main_job.py",
+    "test_server_warehouse.py",
+    "test_generated_recovery.py",
+    "test_incremental.py",
+    "test_bench.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: position for position, name in enumerate(LONGEST_MODULES_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -64,16 +91,56 @@ def project_dir() -> Path:
     return ROOT
 
 
-@pytest.fixture(scope="session")
-def seeds_published(tmp_path_factory: pytest.TempPathFactory):
-    """The main job on the committed seeds, once per session: warehouse and its publication.
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], T]
+) -> T:
+    """`build(folder)` run once per test run, its result shared by every worker.
 
-    Shared by the semantic-layer and dashboard tests (read-only: a test that
-    rebuilds works on a copy).
+    Under pytest-xdist each worker is a process of its own: the first to ask
+    builds into a folder of the run's shared temporary root, under a file lock,
+    and pickles the result beside it; the others wait on the lock and unpickle
+    it. Without xdist this is simply `build(folder)`.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return build(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent / "built_once"
+    shared.mkdir(exist_ok=True)
+    result = shared / f"{name}.pickle"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if result.is_file():
+            loaded: T = pickle.loads(result.read_bytes())
+            return loaded
+        built = build(shared / name)
+        result.write_bytes(pickle.dumps(built))
+        return built
+
+
+@pytest.fixture(scope="session")
+def seeds_published(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The main job on the committed seeds, once per test run: warehouse and its publication.
+
+    Shared by the semantic-layer, dashboard, contract and main-job tests
+    (read-only: a test that rebuilds works on a copy).
     """
     from bi_support import build_and_publish
 
-    return build_and_publish(tmp_path_factory.mktemp("seeds_published"))
+    return built_once(tmp_path_factory, "seeds_published", build_and_publish)
+
+
+@pytest.fixture(scope="session")
+def generated_published(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The main job on generated data (`GENERATED_SCALE`, `GENERATED_SEED`), once per
+    test run; the generator's ground truth is in `<work>/raw/_truth/`.
+
+    Shared by the recovery tests and the dashboard's rendering (read-only).
+    """
+    from bi_support import GENERATED_SCALE, GENERATED_SEED, generate_build_and_publish
+
+    build = functools.partial(
+        generate_build_and_publish, scale=GENERATED_SCALE, seed=GENERATED_SEED
+    )
+    return built_once(tmp_path_factory, "generated_published", build)
 
 
 # --- time per test module -------------------------------------------------------------
@@ -98,4 +165,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"{n} {outcome}" for outcome, n in sorted(_module_outcomes[module].items())
         )
         terminalreporter.write_line(f"{seconds:8.1f} s  {module}  ({outcomes})")
-    terminalreporter.write_line(f"{sum(_module_seconds.values()):8.1f} s  in all")
+    terminalreporter.write_line(
+        f"{sum(_module_seconds.values()):8.1f} s  in all (summed over the pytest-xdist workers)"
+    )

@@ -1,7 +1,8 @@
 """The marts recover what the generator planted.
 
-A generated raw directory (scale `SCALE`, seed `SEED`) is loaded into a
-temporary warehouse and built by dbt with the project's default vars. The
+A generated raw directory (scale `SCALE`, seed `SEED`) is built by the main
+job with the project's default vars (the session fixture
+`generated_published`, shared with the dashboard's rendering test). The
 marts must then give back the year-on-year effects the generator planted
 (`_truth/manifest.json`, 2025-H1 against 2024-H1) and last-touch attribution
 must name the note that caused each seeded order (`_truth/seeded_orders.parquet`).
@@ -38,20 +39,18 @@ of the same brand after it, so it is not expected to be exactly 100%.
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bi_support import GENERATED_SCALE, GENERATED_SEED, BuiltWarehouse
 
-from redcat.generate import write_raw_dir
 from redcat.generate.story import planted_targets
-from redcat.load import load_raw_dir
-from redcat.warehouse import connect, run_dbt
+from redcat.warehouse import connect
 
-SCALE = 0.25
-SEED = 7
+SCALE = GENERATED_SCALE
+SEED = GENERATED_SEED
 BASE_PERIOD = "2024-H1"
 COMPARED_PERIOD = "2025-H1"
 
@@ -78,28 +77,14 @@ class Generated:
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
-    """A generated raw directory, loaded and built; only its ground truth is kept."""
-    folder = tmp_path_factory.mktemp("recovery")
-    raw = folder / "raw"
-    db_path = folder / "warehouse.duckdb"
-    write_raw_dir(raw, SCALE, SEED, progress=False)
-    load_raw_dir(raw, db_path)
-    truth = folder / "truth"
-    shutil.copytree(raw / "_truth", truth)
-    shutil.rmtree(raw)
-    run_dbt(
-        # the unit tests do not read the warehouse, and the sample seeds are
-        # not read once a raw directory is loaded
-        ["build", "--exclude", "resource_type:unit_test", "resource_type:seed"],
-        db_path=db_path,
-        extra_env={
-            "DBT_TARGET_PATH": str(folder / "target"),
-            "DBT_LOG_PATH": str(folder / "logs"),
-        },
-    )
+def generated(generated_published: BuiltWarehouse) -> Generated:
+    """The generated raw directory built by the main job, and its ground truth."""
+    truth = generated_published.work / "raw" / "_truth"
     manifest = json.loads((truth / "manifest.json").read_text(encoding="utf-8"))
-    return Generated(db_path, truth / "seeded_orders.parquet", manifest["targets"])
+    assert (manifest["scale"], manifest["seed"]) == (SCALE, SEED)
+    return Generated(
+        generated_published.db_path, truth / "seeded_orders.parquet", manifest["targets"]
+    )
 
 
 def query(db_path: Path, sql: str, params: list[Any] | None = None) -> list[tuple]:
