@@ -75,7 +75,7 @@ def unique_ids(namespace: int, chunk: int, n: int, seed: int = 0) -> np.ndarray:
 
 
 # Two lowercase hex digits for every byte value, as one uint16 (memory order).
-_HEX_PAIRS = np.frombuffer(b"".join(f"{i:02x}".encode() for i in range(256)), dtype=np.uint16)
+HEX_PAIRS = np.frombuffer(b"".join(f"{i:02x}".encode() for i in range(256)), dtype=np.uint16)
 
 
 def hex_ids(prefix: str, values: np.ndarray) -> pa.StringArray:
@@ -84,7 +84,7 @@ def hex_ids(prefix: str, values: np.ndarray) -> pa.StringArray:
     n = len(v)
     p = prefix.encode()
     width = len(p) + 16
-    digits = _HEX_PAIRS[v.astype(">u8").view(np.uint8).reshape(n, 8)]
+    digits = HEX_PAIRS[v.astype(">u8").view(np.uint8).reshape(n, 8)]
     out = np.empty((n, width), dtype=np.uint8)
     out[:, : len(p)] = np.frombuffer(p, dtype=np.uint8)
     out[:, len(p) :] = digits.view(np.uint8).reshape(n, 16)
