@@ -136,7 +136,7 @@ def _hex_strings(digests: np.ndarray) -> pa.Array:
     """Lowercase hex text of each row of an (n, 32) uint8 array of digests."""
     n = len(digests)
     pairs = np.ascontiguousarray(digests).view(np.uint16)
-    return _fixed_strings(np.take(_HEX_QUADS, pairs).view(np.uint8).reshape(n, 64))
+    return _fixed_strings(_HEX_QUADS[pairs].view(np.uint8).reshape(n, 64))
 
 
 def _plain_ms(ms: np.ndarray) -> bool:
