@@ -19,6 +19,7 @@ memory stays bounded whatever the scale.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import shutil
@@ -136,11 +137,7 @@ def write_raw_dir(out: Path, scale: float, seed: int, *, progress: bool = True) 
         seeded = {"tb_orders": 0, "jd_orders": 0, "tb_visits": 0, "tb_searches": 0}
         for chunk_no, notes in enumerate(chunks):
             res = engagement.simulate_chunk(world, notes, chunk_no)
-            writer.append("xhs/note_events", render.note_events(res["events"]))
-            writer.append("tb/visits", render.tb_visits(res["tb_visits"]))
-            writer.append("tb/searches", render.tb_searches(res["tb_searches"]))
-            writer.append("tb/orders", render.tb_orders(res["tb_orders"]))
-            writer.append("jd/orders", render.jd_orders(res["jd_orders"]))
+            writer.defer(functools.partial(_append_chunk, writer, render, res))
             for name in seeded:
                 seeded[name] += len(res[name]["id"])
             truth_parts.append(res["truth"])
@@ -157,11 +154,9 @@ def write_raw_dir(out: Path, scale: float, seed: int, *, progress: bool = True) 
         }
         for month, (lo, hi) in enumerate(itertools.pairwise(months)):
             bg = commerce.background_month(world, month, (lo, hi), targets, weights)
-            writer.append("tb/orders", render.tb_orders(bg["tb_orders"]))
-            writer.append("tb/visits", render.tb_visits(bg["tb_visits"]))
-            writer.append("tb/searches", render.tb_searches(bg["tb_searches"]))
-            writer.append("jd/orders", render.jd_orders(bg["jd_orders"]))
+            writer.defer(functools.partial(_append_background, writer, render, bg))
             bar.update()
+        writer.settle()  # the renderer and its connection are the main thread's again
 
         candidates = {
             k: np.concatenate([p[k] for p in candidate_parts]) for k in candidate_parts[0]
@@ -197,6 +192,25 @@ def write_raw_dir(out: Path, scale: float, seed: int, *, progress: bool = True) 
     return GenerationReport(
         out=out, scale=scale, seed=seed, rows_per_table=rows, seconds=time.perf_counter() - started
     )
+
+
+def _append_chunk(
+    writer: output.RawWriter, render: output.Renderer, res: engagement.ChunkResult
+) -> None:
+    writer.append("xhs/note_events", render.note_events(res["events"]))
+    writer.append("tb/visits", render.tb_visits(res["tb_visits"]))
+    writer.append("tb/searches", render.tb_searches(res["tb_searches"]))
+    writer.append("tb/orders", render.tb_orders(res["tb_orders"]))
+    writer.append("jd/orders", render.jd_orders(res["jd_orders"]))
+
+
+def _append_background(
+    writer: output.RawWriter, render: output.Renderer, bg: dict[str, output.Columns]
+) -> None:
+    writer.append("tb/orders", render.tb_orders(bg["tb_orders"]))
+    writer.append("tb/visits", render.tb_visits(bg["tb_visits"]))
+    writer.append("tb/searches", render.tb_searches(bg["tb_searches"]))
+    writer.append("jd/orders", render.jd_orders(bg["jd_orders"]))
 
 
 def _write_manifest(

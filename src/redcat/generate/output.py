@@ -549,8 +549,10 @@ class RawWriter:
 
     Parquet tables are appended chunk by chunk; each file is compressed in a
     background thread of its own (first in, first out, so files are the same
-    whatever the timing) while the next chunk is simulated. Each file's queue
-    is bounded, so at most a few chunks wait in memory."""
+    whatever the timing) while the next chunk is simulated. Rendering can be
+    deferred too (`defer`): deferred jobs run one after another in one more
+    thread, in the order they came. Every queue is bounded, so at most a few
+    chunks wait in memory."""
 
     def __init__(self, out: Path, con: duckdb.DuckDBPyConnection, queue_size: int = 2) -> None:
         self.out = out
@@ -561,6 +563,37 @@ class RawWriter:
         self._queues: dict[str, queue.Queue[pa.Table | None]] = {}
         self._threads: list[threading.Thread] = []
         self._error: BaseException | None = None
+        self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=queue_size)
+        self._job_thread: threading.Thread | None = None
+
+    def defer(self, job: Callable[[], None]) -> None:
+        """Run `job` (rendering tables and appending them) in the background,
+        after every job deferred before it."""
+        if self._error is not None:
+            raise self._error
+        if self._job_thread is None:
+            self._job_thread = threading.Thread(
+                target=self._run_jobs, name="redcat-render", daemon=True
+            )
+            self._job_thread.start()
+        self._jobs.put(job)
+
+    def _run_jobs(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            try:
+                if self._error is None:
+                    job()
+            except BaseException as exc:  # re-raised in the caller's thread
+                self._error = exc
+            finally:
+                self._jobs.task_done()
+        self._jobs.task_done()
+
+    def settle(self) -> None:
+        """Wait until every deferred job has run (raises a job's error)."""
+        self._jobs.join()
+        if self._error is not None:
+            raise self._error
 
     def _drain(self, key: str, jobs: queue.Queue[pa.Table | None]) -> None:
         while (table := jobs.get()) is not None:
@@ -610,7 +643,12 @@ class RawWriter:
         self.rows[key] = table.num_rows
 
     def close(self) -> None:
-        """Finish every queued write and close the files (raises a writer error)."""
+        """Finish every deferred job and queued write and close the files
+        (raises a job's or a writer's error)."""
+        if self._job_thread is not None:
+            self._jobs.put(None)
+            self._job_thread.join()
+            self._job_thread = None
         for jobs in self._queues.values():
             jobs.put(None)
         for thread in self._threads:
