@@ -263,6 +263,31 @@ def test_rendered_text_equals_duckdbs(tmp_path: Path) -> None:
     )
 
 
+def test_fast_sorts_and_searches_equal_numpys() -> None:
+    """The generator's sorts and searches give exactly NumPy's results."""
+    import numpy as np
+
+    from redcat.generate import rand
+
+    rng = np.random.default_rng(3)
+    for trial in range(60):
+        n = int(rng.integers(0, 40_000))
+        high = (50, 60_000, 10**12, 2**62)[trial % 4]
+        values = rng.integers(-high if trial % 8 == 3 else 0, high, n)
+        assert (rand.stable_argsort(values) == np.argsort(values, kind="stable")).all()
+        key = rng.integers(0, (5, 1_000, 10**9, 2**55)[trial % 4], n)
+        tie = rng.random(n)
+        if n and trial % 3 == 0:
+            tie[rng.integers(0, n, n // 3)] = tie[0]  # equal tie-breakers keep their order
+        assert (rand.argsort_random_ties(key, tie) == np.lexsort((tie, key))).all()
+        weights = rng.lognormal(0.0, 2.0, int(rng.integers(1, 300)))
+        weights[rng.random(len(weights)) < 0.2] = 0.0
+        edges = np.cumsum(weights)
+        x = rng.random(n) * edges[-1]
+        x[: min(n, len(edges))] = edges[: min(n, len(edges))]  # exactly on an edge
+        assert (rand.search_right(edges, x) == np.searchsorted(edges, x, side="right")).all()
+
+
 # --- determinism and scale ----------------------------------------------------------
 
 

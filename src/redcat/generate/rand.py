@@ -186,6 +186,34 @@ def argsort_random_ties(key: np.ndarray, tie: np.ndarray) -> np.ndarray:
     return order
 
 
+_SEARCH_BUCKETS = 4096
+
+
+def search_right(edges: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """`np.searchsorted(edges, x, side="right")` for a short non-decreasing
+    array of non-negative edges, faster: a guess from a table over equal
+    buckets of [0, edges[-1]], checked against the edges, and a binary search
+    only for the items whose guess is wrong (those near an edge)."""
+    edges = np.asarray(edges, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64)
+    k = len(edges)
+    top = float(edges[-1]) if k else 0.0
+    if k == 0 or k > 256 or len(x) < 4 * _SEARCH_BUCKETS or not (top > 0 and edges[0] >= 0):
+        found: np.ndarray = np.searchsorted(edges, x, side="right")
+        return found
+    width = top / _SEARCH_BUCKETS
+    table = np.searchsorted(edges, np.arange(_SEARCH_BUCKETS) * width, side="right")
+    bucket = np.clip(x * (1 / width), 0, _SEARCH_BUCKETS - 1).astype(np.intp)
+    guess = table[bucket]
+    padded = np.concatenate([[-np.inf], edges, [np.inf]])
+    wrong = ~((padded[guess] <= x) & (x < padded[guess + 1]))
+    wrong |= np.isnan(x)
+    at = np.flatnonzero(wrong)
+    if len(at):
+        guess[at] = np.searchsorted(edges, x[at], side="right")
+    return guess
+
+
 class WeightedSampler:
     """Draws indices 0..n-1 with probability proportional to positive weights,
     in O(1) per draw: weights are bucketed in quarter-octave classes, a class
@@ -209,9 +237,7 @@ class WeightedSampler:
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if n == 0 or self.n == 0:
             return np.zeros(0, dtype=np.int64)
-        cls = np.minimum(
-            np.searchsorted(self.cum, rng.random(n) * self.cum[-1], side="right"), len(self.cum) - 1
-        )
+        cls = np.minimum(search_right(self.cum, rng.random(n) * self.cum[-1]), len(self.cum) - 1)
         pos = self.start[cls] + (rng.random(n) * self.size[cls]).astype(np.int64)
         drawn: np.ndarray = self.members[pos].astype(np.int64)
         return drawn
@@ -222,18 +248,14 @@ def weighted_draw(rng: np.random.Generator, cumulative: np.ndarray, n: int) -> n
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     r = rng.random(n) * cumulative[-1]
-    drawn: np.ndarray = np.minimum(
-        np.searchsorted(cumulative, r, side="right"), len(cumulative) - 1
-    )
+    drawn: np.ndarray = np.minimum(search_right(cumulative, r), len(cumulative) - 1)
     return drawn
 
 
 def categorical(rng: np.random.Generator, probs: tuple[float, ...], n: int) -> np.ndarray:
     """Codes 0..k-1 drawn with the given probabilities."""
     cum = np.cumsum(np.asarray(probs, dtype=np.float64))
-    codes: np.ndarray = np.minimum(
-        np.searchsorted(cum / cum[-1], rng.random(n), side="right"), len(probs) - 1
-    )
+    codes: np.ndarray = np.minimum(search_right(cum / cum[-1], rng.random(n)), len(probs) - 1)
     return codes
 
 
