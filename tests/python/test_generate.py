@@ -214,6 +214,80 @@ def test_text_encodings(small: GenerationReport) -> None:
     assert set(offsets) == {"+08:00", "+00:00"} and offsets["+08:00"] > 20 * offsets["+00:00"]
 
 
+def test_rendered_text_equals_duckdbs(tmp_path: Path) -> None:
+    """Keys, times and amounts rendered by arithmetic (and kept keys) equal the
+    SQL renderings they replace, on edge values and on random ones."""
+    import hashlib
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from redcat.generate.output import Renderer
+    from redcat.generate.story import LOCAL_OFFSET_MS
+
+    con = duckdb.connect()
+    render = Renderer(SimpleNamespace(seed=SEED), con)  # type: ignore[arg-type]
+    rng = np.random.default_rng(0)
+
+    def sha(domain_salt: str, ids: np.ndarray) -> list[str]:
+        return [hashlib.sha256(f"{domain_salt}{i}".encode()).hexdigest() for i in ids.tolist()]
+
+    # the same key whenever an id comes again, in any order, and past the first ids seen
+    for ids in (np.array([5, 3, 5, 0]), rng.integers(0, 5_000, 2_000), np.array([], np.int64)):
+        assert render.hashes("xhs", ids).to_pylist() == sha(f"xhs|{SEED}|", ids)
+    assert render.hashes("jd", np.array([7, 7])).to_pylist() == sha(f"jd|{SEED}|", np.array([7, 7]))
+    assert render.hashes("taobao", np.array([-1, 2])).to_pylist() == sha(
+        f"tb|{SEED}|", np.array([-1, 2])
+    )
+
+    day = 86_400_000
+    edges = np.array([0, 999, 1_000, day - 1, day, 951_782_400_000, 4_102_444_799_999], np.int64)
+    ms = np.concatenate([edges, rng.integers(0, 4_102_444_800_000, 5_000)]) - LOCAL_OFFSET_MS
+    ms = ms[ms >= 0]
+    utc = rng.random(len(ms)) < 0.5
+
+    def sql(select: str, columns: dict[str, np.ndarray]) -> list[str]:
+        return render._project(columns, f"{select} as t").column("t").to_pylist()
+
+    assert render.local_text(ms).to_pylist() == sql(
+        f"strftime(epoch_ms(ms + {LOCAL_OFFSET_MS}), '%Y-%m-%d %H:%M:%S')", {"ms": ms}
+    )
+    assert render.iso_text(ms, utc).to_pylist() == sql(
+        "case when utc then strftime(epoch_ms(ms), '%Y-%m-%dT%H:%M:%S') || '+00:00' else "
+        f"strftime(epoch_ms(ms + {LOCAL_OFFSET_MS}), '%Y-%m-%dT%H:%M:%S') || '+08:00' end",
+        {"ms": ms, "utc": utc},
+    )
+    fen = np.concatenate([[0, 1, 99, 100, 101, 12_900], rng.integers(0, 10**12, 1_000)])
+    assert render.yuan_text(fen).to_pylist() == sql(
+        "(f // 100)::varchar || '.' || lpad((f % 100)::varchar, 2, '0')", {"f": fen}
+    )
+
+
+def test_fast_sorts_and_searches_equal_numpys() -> None:
+    """The generator's sorts and searches give exactly NumPy's results."""
+    import numpy as np
+
+    from redcat.generate import rand
+
+    rng = np.random.default_rng(3)
+    for trial in range(60):
+        n = int(rng.integers(0, 40_000))
+        high = (50, 60_000, 10**12, 2**62)[trial % 4]
+        values = rng.integers(-high if trial % 8 == 3 else 0, high, n)
+        assert (rand.stable_argsort(values) == np.argsort(values, kind="stable")).all()
+        key = rng.integers(0, (5, 1_000, 10**9, 2**55)[trial % 4], n)
+        tie = rng.random(n)
+        if n and trial % 3 == 0:
+            tie[rng.integers(0, n, n // 3)] = tie[0]  # equal tie-breakers keep their order
+        assert (rand.argsort_random_ties(key, tie) == np.lexsort((tie, key))).all()
+        weights = rng.lognormal(0.0, 2.0, int(rng.integers(1, 300)))
+        weights[rng.random(len(weights)) < 0.2] = 0.0
+        edges = np.cumsum(weights)
+        x = rng.random(n) * edges[-1]
+        x[: min(n, len(edges))] = edges[: min(n, len(edges))]  # exactly on an edge
+        assert (rand.search_right(edges, x) == np.searchsorted(edges, x, side="right")).all()
+
+
 # --- determinism and scale ----------------------------------------------------------
 
 

@@ -186,7 +186,9 @@ def simulate_chunk(w: World, notes: np.ndarray, chunk: int) -> ChunkResult:
     cand = np.flatnonzero(seeding == 1)
     key = (user[cand] * w.n_brands + brand[cand]) * 3 + half[cand]
     linked_read = has_read[cand] & np.isin(w.note_link[imp_note[cand]], (LINK_TAOBAO, LINK_JD))
-    order = np.lexsort((rng.random(len(cand)), ~has_read[cand], ~linked_read, key))
+    # by key, linked reads first, then reads, then at random
+    preference = key * 4 + (~linked_read).astype(np.int64) * 2 + (~has_read[cand])
+    order = rand.argsort_random_ties(preference, rng.random(len(cand)))
     sorted_key = key[order]
     first = np.ones(len(cand), dtype=bool)
     first[1:] = sorted_key[1:] != sorted_key[:-1]
@@ -229,7 +231,7 @@ def simulate_chunk(w: World, notes: np.ndarray, chunk: int) -> ChunkResult:
     events["id"] = rand.unique_ids(rand.NS_EVENT, chunk, m, w.seed)
     resent = np.flatnonzero(rng.random(m) < RESENT_EVENT_SHARE)
     rows = np.concatenate([np.arange(m), resent])
-    rows = rows[np.argsort(events["ms"][rows], kind="stable")]
+    rows = rows[rand.stable_argsort(events["ms"][rows])]
     out["events"] = {k: v[rows] for k, v in events.items()}
     out["tb_orders"] = tb_orders
     out["jd_orders"] = jd_orders

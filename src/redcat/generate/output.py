@@ -1,16 +1,19 @@
 """From the generator's integer arrays to the raw contract's tables and files.
 
 NumPy decides every value; this module only renders them: ids and vocabulary
-look-ups with Arrow, hashes (SHA-256), time strings and decimal text with
-DuckDB, in queries that only project (so rows keep their order), and files
-with Arrow's Parquet writer or DuckDB's CSV writer. Column names, order and
-types come from `redcat.contract`.
+look-ups with Arrow, hashes (SHA-256) with DuckDB, once per key and kept for
+the rest of the run, time strings and decimal text from integer arithmetic
+(DuckDB's `strftime` and casts for values outside their plain range), and
+files with Arrow's Parquet writer or DuckDB's CSV writer. Column names, order
+and types come from `redcat.contract`.
 """
 
 from __future__ import annotations
 
+import binascii
 import queue
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -102,6 +105,118 @@ def days_to_date(day: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.date32(), len(d), [None, pa.py_buffer(d.tobytes())])
 
 
+# Two decimal digits for 0..99, as one uint16 each (memory order).
+_TWO_DIGITS = np.frombuffer(b"".join(b"%02d" % i for i in range(100)), dtype=np.uint16)
+# Four lowercase hex digits for every pair of bytes, indexed by the pair read as a
+# uint16 in memory order.
+_HEX_QUADS = (
+    rand.HEX_PAIRS.view(np.uint8)
+    .reshape(256, 2)[np.arange(1 << 16, dtype=np.uint16).view(np.uint8).reshape(-1, 2)]
+    .reshape(1 << 16, 4)
+    .view(np.uint32)
+    .reshape(1 << 16)
+)
+_DIGEST = np.dtype((np.void, 32))
+_DAY_MS = 86_400_000
+# Times whose text is rendered by arithmetic: 1970-01-01 up to 9999-12-31 (four-digit years).
+_PLAIN_MS_END = 253_402_300_800_000
+
+
+def _fixed_strings(chars: np.ndarray) -> pa.Array:
+    """A string array from an (n, width) array of UTF-8 bytes, one row per value."""
+    n, width = chars.shape
+    if n * width >= 1 << 31:
+        raise ValueError(f"{n} strings of {width} bytes exceed a string array's 2 GiB")
+    data = pa.py_buffer(np.ascontiguousarray(chars).reshape(n * width))
+    offsets = pa.py_buffer(np.arange(0, width * (n + 1), width, dtype=np.int32))
+    return pa.StringArray.from_buffers(n, offsets, data)
+
+
+def _hex_strings(digests: np.ndarray) -> pa.Array:
+    """Lowercase hex text of each row of an (n, 32) uint8 array of digests."""
+    n = len(digests)
+    pairs = np.ascontiguousarray(digests).view(np.uint16)
+    return _fixed_strings(_HEX_QUADS[pairs].view(np.uint8).reshape(n, 64))
+
+
+def _plain_ms(ms: np.ndarray) -> bool:
+    return len(ms) == 0 or (int(ms.min()) >= 0 and int(ms.max()) < _PLAIN_MS_END)
+
+
+def _clock_bytes(ms: np.ndarray, sep: bytes, suffix: bytes) -> np.ndarray:
+    """`YYYY-MM-DD<sep>HH:MM:SS<suffix>` of epoch milliseconds (>= 0, four-digit
+    years), seconds truncated like `strftime`, as an (n, width) uint8 array."""
+    n = len(ms)
+    day = ms // _DAY_MS
+    second = (ms - day * _DAY_MS) // 1000
+    dates = day.astype("datetime64[D]")
+    month_start = dates.astype("datetime64[M]")
+    year = month_start.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = month_start.astype(np.int64) % 12 + 1
+    mday = (dates - month_start).astype(np.int64) + 1
+    fields = (
+        (0, year // 100),
+        (2, year % 100),
+        (5, month),
+        (8, mday),
+        (11, second // 3600),
+        (14, second // 60 % 60),
+        (17, second % 60),
+    )
+    out = np.empty((n, 19 + len(suffix)), dtype=np.uint8)
+    for pos, literal in ((4, b"-"), (7, b"-"), (10, sep), (13, b":"), (16, b":")):
+        out[:, pos] = literal[0]
+    for pos, value in fields:
+        out[:, pos : pos + 2] = _TWO_DIGITS[value].view(np.uint8).reshape(n, 2)
+    if suffix:
+        out[:, 19:] = np.frombuffer(suffix, dtype=np.uint8)
+    return out
+
+
+class DigestCache:
+    """SHA-256 digests of the ids of one hash domain, each computed once (by
+    `compute`, which gives the 64-hex text of each id) and kept as 32 bytes."""
+
+    def __init__(self, compute: Callable[[np.ndarray], pa.Array]) -> None:
+        self._compute = compute
+        self._digest = np.zeros(0, dtype=_DIGEST)
+        self._known = np.zeros(0, dtype=bool)
+
+    def of(self, index: np.ndarray) -> np.ndarray:
+        """The (n, 32) uint8 digests of non-negative ids."""
+        index = np.asarray(index, dtype=np.int64)
+        if len(index) == 0:
+            return np.zeros((0, 32), dtype=np.uint8)
+        self._grow(int(index.max()) + 1)
+        missing = index[~self._known[index]]
+        if len(missing):
+            flags = np.zeros(len(self._known), dtype=bool)
+            flags[missing] = True
+            new = np.flatnonzero(flags)  # sorted, each once
+            text = self._compute(new).cast(pa.string())
+            offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[
+                text.offset : text.offset + len(text) + 1
+            ]
+            if text.null_count or len(text) != len(new) or (np.diff(offsets) != 64).any():
+                raise AssertionError("SHA-256 hex text expected for every id")
+            data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+            digest = np.frombuffer(binascii.unhexlify(data.tobytes()), dtype=_DIGEST)
+            self._digest[new] = digest
+            self._known[new] = True
+        taken: np.ndarray = np.take(self._digest, index).view(np.uint8).reshape(len(index), 32)
+        return taken
+
+    def _grow(self, size: int) -> None:
+        if size <= len(self._known):
+            return
+        size = max(size, len(self._known) * 3 // 2)
+        digest = np.zeros(size, dtype=_DIGEST)
+        digest[: len(self._digest)] = self._digest
+        known = np.zeros(size, dtype=bool)
+        known[: len(self._known)] = self._known
+        self._digest, self._known = digest, known
+
+
 class Renderer:
     """Turns column arrays into contract tables."""
 
@@ -110,6 +225,7 @@ class Renderer:
         self.con = con
         seed = world.seed
         self.salts = {"xhs": f"xhs|{seed}|", "taobao": f"tb|{seed}|", "jd": f"jd|{seed}|"}
+        self._digest_caches: dict[str, DigestCache] = {}
 
     def _project(self, columns: dict[str, np.ndarray], select: str) -> pa.Table:
         """Run a projection-only query over `columns` (as relation `src`)."""
@@ -123,15 +239,30 @@ class Renderer:
     def hashes(self, domain: str, index: np.ndarray) -> pa.Array:
         """64-hex salted SHA-256 of each id in a hash domain (xhs, taobao, jd)."""
         index = np.asarray(index, dtype=np.int64)
-        uniq, inverse = np.unique(index, return_inverse=True)
+        if len(index) and index.min() < 0:
+            uniq, inverse = np.unique(index, return_inverse=True)
+            keys = self._sha256_text(domain, uniq)
+            return keys.take(pa.array(inverse.astype(np.int64)))
+        cache = self._digest_caches.get(domain)
+        if cache is None:
+            cache = self._digest_caches[domain] = DigestCache(
+                lambda ids: self._sha256_text(domain, ids)
+            )
+        return _hex_strings(cache.of(index))
+
+    def _sha256_text(self, domain: str, ids: np.ndarray) -> pa.Array:
+        """64-hex SHA-256 of the domain's salt followed by each id's decimal text."""
         salt = self.salts[domain].replace("'", "")
-        keys = self._project({"i": uniq}, f"sha256('{salt}' || i::varchar) as k").column("k")
-        return keys.combine_chunks().take(pa.array(inverse.astype(np.int64)))
+        out = self._project({"i": ids}, f"sha256('{salt}' || i::varchar) as k")
+        return out.column("k").combine_chunks()
 
     def local_text(self, ms: np.ndarray) -> pa.Array:
         """Asia/Shanghai wall-clock text `YYYY-MM-DD HH:MM:SS`."""
+        ms = np.asarray(ms, dtype=np.int64)
+        if _plain_ms(ms + LOCAL_OFFSET_MS):
+            return _fixed_strings(_clock_bytes(ms + LOCAL_OFFSET_MS, b" ", b""))
         out = self._project(
-            {"ms": np.asarray(ms, dtype=np.int64)},
+            {"ms": ms},
             f"strftime(epoch_ms(ms + {LOCAL_OFFSET_MS}), '%Y-%m-%d %H:%M:%S') as t",
         )
         return out.column("t").combine_chunks()
@@ -140,6 +271,11 @@ class Renderer:
         """ISO 8601 with an explicit offset: +08:00, or +00:00 where `utc`."""
         ms = np.asarray(ms, dtype=np.int64)
         utc = np.zeros(len(ms), dtype=bool) if utc is None else np.asarray(utc, dtype=bool)
+        local = np.where(utc, ms, ms + LOCAL_OFFSET_MS)
+        if _plain_ms(local):
+            text = _clock_bytes(local, b"T", b"+08:00")
+            text[utc, -4] = ord("0")  # +08:00 -> +00:00
+            return _fixed_strings(text)
         out = self._project(
             {"ms": ms, "utc": utc},
             "case when utc then strftime(epoch_ms(ms), '%Y-%m-%dT%H:%M:%S') || '+00:00' else "
@@ -149,8 +285,13 @@ class Renderer:
 
     def yuan_text(self, fen: np.ndarray) -> pa.Array:
         """Decimal text with two places, e.g. 12900 -> "129.00"."""
+        fen = np.asarray(fen, dtype=np.int64)
+        if len(fen) == 0 or fen.min() >= 0:
+            whole = pa.array(fen // 100).cast(pa.string())
+            cents = _fixed_strings(_TWO_DIGITS[fen % 100].view(np.uint8).reshape(len(fen), 2))
+            return pc.binary_join_element_wise(whole, cents, ".")
         out = self._project(
-            {"f": np.asarray(fen, dtype=np.int64)},
+            {"f": fen},
             "(f // 100)::varchar || '.' || lpad((f % 100)::varchar, 2, '0') as t",
         )
         return out.column("t").combine_chunks()
@@ -406,28 +547,58 @@ class Renderer:
 class RawWriter:
     """Writes contract tables into a raw directory.
 
-    Parquet tables are appended chunk by chunk; compression runs in one
-    background thread (first in, first out, so files are the same whatever the
-    timing) while the next chunk is simulated. The queue is bounded, so at
-    most a few chunks wait in memory."""
+    Parquet tables are appended chunk by chunk; each file is compressed in a
+    background thread of its own (first in, first out, so files are the same
+    whatever the timing) while the next chunk is simulated. Rendering can be
+    deferred too (`defer`): deferred jobs run one after another in one more
+    thread, in the order they came. Every queue is bounded, so at most a few
+    chunks wait in memory."""
 
-    def __init__(self, out: Path, con: duckdb.DuckDBPyConnection, queue_size: int = 3) -> None:
+    def __init__(self, out: Path, con: duckdb.DuckDBPyConnection, queue_size: int = 2) -> None:
         self.out = out
         self.con = con
         self.rows: dict[str, int] = {}
+        self._queue_size = queue_size
         self._parquet: dict[str, pq.ParquetWriter] = {}
-        self._queue: queue.Queue[tuple[str, pa.Table] | None] = queue.Queue(maxsize=queue_size)
+        self._queues: dict[str, queue.Queue[pa.Table | None]] = {}
+        self._threads: list[threading.Thread] = []
         self._error: BaseException | None = None
-        self._thread = threading.Thread(
-            target=self._drain, name="redcat-parquet-writer", daemon=True
-        )
-        self._thread.start()
+        self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=queue_size)
+        self._job_thread: threading.Thread | None = None
 
-    def _drain(self) -> None:
-        while (job := self._queue.get()) is not None:
+    def defer(self, job: Callable[[], None]) -> None:
+        """Run `job` (rendering tables and appending them) in the background,
+        after every job deferred before it."""
+        if self._error is not None:
+            raise self._error
+        if self._job_thread is None:
+            self._job_thread = threading.Thread(
+                target=self._run_jobs, name="redcat-render", daemon=True
+            )
+            self._job_thread.start()
+        self._jobs.put(job)
+
+    def _run_jobs(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            try:
+                if self._error is None:
+                    job()
+            except BaseException as exc:  # re-raised in the caller's thread
+                self._error = exc
+            finally:
+                self._jobs.task_done()
+        self._jobs.task_done()
+
+    def settle(self) -> None:
+        """Wait until every deferred job has run (raises a job's error)."""
+        self._jobs.join()
+        if self._error is not None:
+            raise self._error
+
+    def _drain(self, key: str, jobs: queue.Queue[pa.Table | None]) -> None:
+        while (table := jobs.get()) is not None:
             if self._error is not None:
                 continue
-            key, table = job
             try:
                 if key not in self._parquet:
                     spec = TABLES_BY_KEY[key]
@@ -448,7 +619,18 @@ class RawWriter:
         if self._error is not None:
             raise self._error
         self.rows[key] = self.rows.get(key, 0) + table.num_rows
-        self._queue.put((key, table))
+        jobs = self._queues.get(key)
+        if jobs is None:
+            jobs = self._queues[key] = queue.Queue(maxsize=self._queue_size)
+            thread = threading.Thread(
+                target=self._drain,
+                args=(key, jobs),
+                name=f"redcat-parquet-writer-{key}",
+                daemon=True,
+            )
+            thread.start()
+            self._threads.append(thread)
+        jobs.put(table)
 
     def write(self, key: str, table: pa.Table) -> None:
         spec = TABLES_BY_KEY[key]
@@ -461,10 +643,18 @@ class RawWriter:
         self.rows[key] = table.num_rows
 
     def close(self) -> None:
-        """Finish every queued write and close the files (raises a writer error)."""
-        if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join()
+        """Finish every deferred job and queued write and close the files
+        (raises a job's or a writer's error)."""
+        if self._job_thread is not None:
+            self._jobs.put(None)
+            self._job_thread.join()
+            self._job_thread = None
+        for jobs in self._queues.values():
+            jobs.put(None)
+        for thread in self._threads:
+            thread.join()
+        self._queues.clear()
+        self._threads.clear()
         for writer in self._parquet.values():
             writer.close()
         self._parquet.clear()

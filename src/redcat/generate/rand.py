@@ -75,7 +75,7 @@ def unique_ids(namespace: int, chunk: int, n: int, seed: int = 0) -> np.ndarray:
 
 
 # Two lowercase hex digits for every byte value, as one uint16 (memory order).
-_HEX_PAIRS = np.frombuffer(b"".join(f"{i:02x}".encode() for i in range(256)), dtype=np.uint16)
+HEX_PAIRS = np.frombuffer(b"".join(f"{i:02x}".encode() for i in range(256)), dtype=np.uint16)
 
 
 def hex_ids(prefix: str, values: np.ndarray) -> pa.StringArray:
@@ -84,7 +84,7 @@ def hex_ids(prefix: str, values: np.ndarray) -> pa.StringArray:
     n = len(v)
     p = prefix.encode()
     width = len(p) + 16
-    digits = _HEX_PAIRS[v.astype(">u8").view(np.uint8).reshape(n, 8)]
+    digits = HEX_PAIRS[v.astype(">u8").view(np.uint8).reshape(n, 8)]
     out = np.empty((n, width), dtype=np.uint8)
     out[:, : len(p)] = np.frombuffer(p, dtype=np.uint8)
     out[:, len(p) :] = digits.view(np.uint8).reshape(n, 16)
@@ -111,24 +111,107 @@ def systematic_sample(
         return np.zeros(0, dtype=bool)
     order = rng.permutation(n)
     if strata is not None:
-        order = order[np.argsort(strata[order], kind="stable")]
-        s = strata[order]
+        order = order[stable_argsort(strata[order])]
+        size = _run_lengths(strata)
     else:
-        s = np.zeros(n, dtype=np.int64)
+        size = np.array([n])
     p = np.asarray(prob, dtype=np.float64)[order]
-    new_group = np.empty(n, dtype=bool)
-    new_group[0] = True
-    new_group[1:] = s[1:] != s[:-1]
-    group = np.cumsum(new_group) - 1
     cum = np.cumsum(p)
-    starts = np.flatnonzero(new_group)
-    base = (cum[starts] - p[starts])[group]
-    start = rng.random(len(starts))[group]
+    starts = np.cumsum(size) - size
+    base = np.repeat(cum[starts] - p[starts], size)
+    start = np.repeat(rng.random(len(starts)), size)
     within = cum - base
     chosen = np.floor(within + start) > np.floor(within - p + start)
     out = np.zeros(n, dtype=bool)
     out[order] = chosen
     return out
+
+
+def _run_lengths(strata: np.ndarray) -> np.ndarray:
+    """How many items each stratum value has, in increasing order of value (present values only)."""
+    s = np.asarray(strata)
+    if s.dtype.kind in "iu" and int(s.min()) >= 0 and int(s.max()) < 1 << 20:
+        counts = np.bincount(s)
+        present: np.ndarray = counts[counts > 0]
+        return present
+    _, counts = np.unique(s, return_counts=True)
+    return counts
+
+
+def stable_argsort(values: np.ndarray) -> np.ndarray:
+    """`np.argsort(values, kind="stable")` for integers, faster: small
+    non-negative values are sorted as 8 or 16-bit (radix sort), others as one
+    unique 64-bit key per item (value, then position) when that fits."""
+    v = np.asarray(values)
+    n = len(v)
+    if n == 0 or v.dtype.kind not in "iu":
+        return np.argsort(v, kind="stable")
+    lo, hi = int(v.min()), int(v.max())
+    if lo >= 0 and hi < 1 << 16:
+        return np.argsort(v.astype(np.uint8 if hi < 1 << 8 else np.uint16), kind="stable")
+    position_bits = max(n - 1, 1).bit_length()
+    if (hi - lo).bit_length() + position_bits > 63:
+        return np.argsort(v, kind="stable")
+    keys = ((v.astype(np.int64) - lo) << position_bits) | np.arange(n, dtype=np.int64)
+    keys.sort()
+    order: np.ndarray = keys & ((1 << position_bits) - 1)
+    return order
+
+
+def argsort_random_ties(key: np.ndarray, tie: np.ndarray) -> np.ndarray:
+    """`np.lexsort((tie, key))` for non-negative integer keys and floats in
+    [0, 1) that break their ties, faster: the key and the leading bits of the
+    tie-breaker are sorted as one 64-bit value, and the rare items equal on
+    both are put in order by the whole tie-breaker (then position)."""
+    key = np.asarray(key, dtype=np.int64)
+    n = len(key)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    tie = np.asarray(tie, dtype=np.float64)
+    tie_bits = 63 - int(key.max()).bit_length()
+    if int(key.min()) < 0 or tie_bits < 8 or not (tie.min() >= 0 and tie.max() < 1):
+        return np.lexsort((tie, key))
+    packed = (key << tie_bits) | (tie * (1 << tie_bits)).astype(np.int64)
+    order: np.ndarray = np.argsort(packed)
+    sorted_packed = packed[order]
+    same = sorted_packed[1:] == sorted_packed[:-1]
+    if same.any():
+        in_run = np.zeros(n, dtype=bool)
+        in_run[1:] |= same
+        in_run[:-1] |= same
+        at = np.flatnonzero(in_run)
+        run = np.cumsum(~np.concatenate([[False], same]))[at]
+        members = order[at]
+        order[at] = members[np.lexsort((members, tie[members], run))]
+    return order
+
+
+_SEARCH_BUCKETS = 4096
+
+
+def search_right(edges: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """`np.searchsorted(edges, x, side="right")` for a short non-decreasing
+    array of non-negative edges, faster: a guess from a table over equal
+    buckets of [0, edges[-1]], checked against the edges, and a binary search
+    only for the items whose guess is wrong (those near an edge)."""
+    edges = np.asarray(edges, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64)
+    k = len(edges)
+    top = float(edges[-1]) if k else 0.0
+    if k == 0 or k > 256 or len(x) < 4 * _SEARCH_BUCKETS or not (top > 0 and edges[0] >= 0):
+        found: np.ndarray = np.searchsorted(edges, x, side="right")
+        return found
+    width = top / _SEARCH_BUCKETS
+    table = np.searchsorted(edges, np.arange(_SEARCH_BUCKETS) * width, side="right")
+    bucket = np.clip(x * (1 / width), 0, _SEARCH_BUCKETS - 1).astype(np.intp)
+    guess = table[bucket]
+    padded = np.concatenate([[-np.inf], edges, [np.inf]])
+    wrong = ~((padded[guess] <= x) & (x < padded[guess + 1]))
+    wrong |= np.isnan(x)
+    at = np.flatnonzero(wrong)
+    if len(at):
+        guess[at] = np.searchsorted(edges, x[at], side="right")
+    return guess
 
 
 class WeightedSampler:
@@ -141,7 +224,7 @@ class WeightedSampler:
         w = np.asarray(weights, dtype=np.float64)
         cls = np.floor(np.log2(w) * 4).astype(np.int64)
         cls -= cls.min(initial=0)
-        order = np.argsort(cls, kind="stable")
+        order = stable_argsort(cls)
         self.members: np.ndarray = order.astype(np.int32 if len(w) < 2**31 else np.int64)
         size = np.bincount(cls, minlength=cls.max(initial=0) + 1)
         total = np.bincount(cls, weights=w, minlength=len(size))
@@ -154,9 +237,7 @@ class WeightedSampler:
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if n == 0 or self.n == 0:
             return np.zeros(0, dtype=np.int64)
-        cls = np.minimum(
-            np.searchsorted(self.cum, rng.random(n) * self.cum[-1], side="right"), len(self.cum) - 1
-        )
+        cls = np.minimum(search_right(self.cum, rng.random(n) * self.cum[-1]), len(self.cum) - 1)
         pos = self.start[cls] + (rng.random(n) * self.size[cls]).astype(np.int64)
         drawn: np.ndarray = self.members[pos].astype(np.int64)
         return drawn
@@ -167,18 +248,14 @@ def weighted_draw(rng: np.random.Generator, cumulative: np.ndarray, n: int) -> n
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     r = rng.random(n) * cumulative[-1]
-    drawn: np.ndarray = np.minimum(
-        np.searchsorted(cumulative, r, side="right"), len(cumulative) - 1
-    )
+    drawn: np.ndarray = np.minimum(search_right(cumulative, r), len(cumulative) - 1)
     return drawn
 
 
 def categorical(rng: np.random.Generator, probs: tuple[float, ...], n: int) -> np.ndarray:
     """Codes 0..k-1 drawn with the given probabilities."""
     cum = np.cumsum(np.asarray(probs, dtype=np.float64))
-    codes: np.ndarray = np.minimum(
-        np.searchsorted(cum / cum[-1], rng.random(n), side="right"), len(probs) - 1
-    )
+    codes: np.ndarray = np.minimum(search_right(cum / cum[-1], rng.random(n)), len(probs) - 1)
     return codes
 
 
