@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The test suite, step by step: set-up, system packages, the linters and the type
-# checker, the committed seeds built into a temporary warehouse, the semantic layer,
-# then pytest. Stops at the first failing step. Prints each step's name when it starts
-# and its wall time when it ends, and a table of every step's time and the total last.
+# The test suite, step by step: set-up, system packages, ruff, then side by side (each
+# is single-threaded) mypy, sqlfluff, and the committed seeds built into a temporary
+# warehouse followed by the semantic layer's validation; then pytest. Stops at the
+# first failing step. Prints each step's name when it starts and its wall time when it
+# ends, and a table of every step's time and the total last.
 #
 #   scripts/test.sh          everything (`make test`, CI)
 #   scripts/test.sh fast     set-up, the linters, mypy and the fast tier of pytest
@@ -73,6 +74,60 @@ step() {
     echo "==> ok: $name in ${seconds} s (total so far $(seconds_since "$total_start") s)"
 }
 
+# lane NAME COMMAND...: start COMMAND in the background, its output to a log of
+# its own; finish_lanes prints each lane's log and time as it ends (looking once a
+# second), adds them to the table, and stops if any failed.
+lanes=()
+lane() {
+    local name="$1"
+    shift
+    local file
+    file="$work/lane-${#lanes[@]}"
+    lanes+=("$file")
+    echo
+    echo "==> $name: started beside the other checks: $*"
+    (
+        local start=$EPOCHREALTIME status=0
+        "$@" >"$file.log" 2>&1 || status=$?
+        printf '%s\t%s\t%s\n' "$name" "$(seconds_since "$start")" "$status" >"$file.part"
+        mv "$file.part" "$file.done"
+    ) &
+}
+
+finish_lanes() {
+    local pending=("${lanes[@]}") failed=0 file name seconds status
+    while [[ ${#pending[@]} -gt 0 ]]; do
+        local still=()
+        for file in "${pending[@]}"; do
+            if [[ ! -f "$file.done" ]]; then
+                still+=("$file")
+                continue
+            fi
+            IFS=$'\t' read -r name seconds status <"$file.done"
+            echo
+            echo "==> $name: its output"
+            cat "$file.log"
+            summary+=("$(printf '%-40s %8s s' "$name" "$seconds")")
+            if [[ $status -ne 0 ]]; then
+                echo "==> FAILED: $name (exit code $status) after ${seconds} s"
+                failed=$status
+            else
+                echo "==> ok: $name in ${seconds} s (total so far $(seconds_since "$total_start") s)"
+            fi
+        done
+        pending=("${still[@]}")
+        if [[ ${#pending[@]} -gt 0 ]]; then
+            sleep 1
+        fi
+    done
+    wait
+    lanes=()
+    if [[ $failed -ne 0 ]]; then
+        summarise
+        exit "$failed"
+    fi
+}
+
 # -v: one line per test as it runs, so the output says which module is running;
 # the time of each module and the 15 slowest tests follow the results.
 # pytest-xdist runs whole modules (their module fixtures built once) on one
@@ -92,13 +147,19 @@ if [[ "$tier" == all ]]; then
 fi
 step "ruff check" ruff check .
 step "ruff format --check" ruff format --check .
-step "mypy --strict (src, orchestration)" mypy
 if [[ "$tier" == all ]]; then
-    step "sqlfluff lint" sqlfluff lint models macros tests
-    step "dbt build (committed seeds)" dbt build --project-dir "$root" --profiles-dir "$root"
-    step "mf validate-configs (semantic layer)" scripts/mf.sh validate-configs
+    # single-threaded checks that do not depend on each other, side by side
+    lane "mypy --strict (src, orchestration)" mypy
+    # sqlfluff's dbt templater compiles the project: a target folder of its own
+    lane "sqlfluff lint" env DBT_TARGET_PATH="$work/target-sqlfluff" \
+        sqlfluff lint models macros tests
+    lane "dbt build (committed seeds), mf validate-configs" \
+        bash -c 'dbt build --project-dir "$1" --profiles-dir "$1" && scripts/mf.sh validate-configs' \
+        -- "$root"
+    finish_lanes
     step "pytest (every test)" pytest "${pytest_args[@]}"
 else
+    step "mypy --strict (src, orchestration)" mypy
     step "pytest (fast tier)" pytest -m "not slow and not ui" "${pytest_args[@]}"
 fi
 
