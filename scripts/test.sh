@@ -153,7 +153,7 @@ if [[ "$tier" == all ]]; then
     # sqlfluff's dbt templater compiles the project: a target folder of its own
     lane "sqlfluff lint" env DBT_TARGET_PATH="$work/target-sqlfluff" \
         sqlfluff lint models macros tests
-    lane "dbt build (committed seeds), mf validate-configs" \
+    lane "seeds: dbt build, mf validate-configs" \
         bash -c 'dbt build --project-dir "$1" --profiles-dir "$1" && scripts/mf.sh validate-configs' \
         -- "$root"
     finish_lanes

@@ -166,5 +166,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
         terminalreporter.write_line(f"{seconds:8.1f} s  {module}  ({outcomes})")
     terminalreporter.write_line(
-        f"{sum(_module_seconds.values()):8.1f} s  in all (summed over the pytest-xdist workers)"
+        f"{sum(_module_seconds.values()):8.1f} s  in all (summed over the xdist workers)"
     )
