@@ -24,7 +24,7 @@ from redcat.pipeline import (
     table_key,
     volume_baseline,
 )
-from redcat.pipeline.project import vars_digest
+from redcat.pipeline.project import DbtProjectPaths, project_fingerprint, vars_digest
 from redcat.pipeline.publication import RECORD_FILE, _write_record
 
 LIMITS = PipelineVars(
@@ -216,3 +216,28 @@ def test_dbt_sees_the_warehouse_as_a_plain_dbt_call_would(
     assert dbt_environment(other) == {"REDCAT_DUCKDB_PATH": str(other.resolve())}
     monkeypatch.setenv("REDCAT_DUCKDB_PATH", str(other))
     assert dbt_environment(other) == {}
+
+
+def test_the_project_fingerprint_follows_the_files_dbt_parses_only(tmp_path: Path):
+    """An edited model changes it; Python files and bytecode in the test folder (pytest's
+    modules sit in tests/, beside dbt's tests) do not, so a test run never makes the
+    manifest stale."""
+    (tmp_path / "dbt_project.yml").write_text(
+        "name: p\nmodel-paths: [models]\ntest-paths: [tests]\n", encoding="utf-8"
+    )
+    (tmp_path / "models").mkdir()
+    model = tmp_path / "models" / "m.sql"
+    model.write_text("select 1 as x\n", encoding="utf-8")
+    (tmp_path / "tests" / "python" / "__pycache__").mkdir(parents=True)
+    project = DbtProjectPaths(project_dir=tmp_path, target_path=tmp_path / "target")
+    before = project_fingerprint(project)
+
+    (tmp_path / "tests" / "python" / "test_x.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "tests" / "python" / "__pycache__" / "test_x.pyc").write_bytes(b"\0")
+    assert project_fingerprint(project) == before
+
+    (tmp_path / "tests" / "assert_x.sql").write_text("select 1\n", encoding="utf-8")
+    with_test = project_fingerprint(project)
+    assert with_test != before
+    model.write_text("select 2 as x\n", encoding="utf-8")
+    assert project_fingerprint(project) != with_test

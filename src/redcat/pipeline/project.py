@@ -46,6 +46,8 @@ MANIFEST_FILE = "manifest.json"
 # Project files outside the dbt source folders that change what `dbt parse` produces.
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml")
 PATH_KEYS = ("model-paths", "macro-paths", "seed-paths", "test-paths", "snapshot-paths")
+# what dbt reads in those folders (and .py, in model-paths only: Python models)
+PARSED_SUFFIXES = frozenset({".sql", ".yml", ".yaml", ".csv", ".md"})
 
 
 class DbtParseError(RedcatError, RuntimeError):
@@ -146,19 +148,23 @@ def temporary_environment(values: Mapping[str, str | None]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def _source_dirs(project_dir: Path) -> list[Path]:
+def _source_dirs(project_dir: Path) -> list[tuple[str, Path]]:
     config = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
-    return [project_dir / name for key in PATH_KEYS for name in config.get(key) or []]
+    return [(key, project_dir / name) for key in PATH_KEYS for name in config.get(key) or []]
 
 
 def _project_files(project_dir: Path) -> Iterable[Path]:
+    """The files dbt parses: the project files, and in its folders the SQL, YAML, seed
+    CSV and docs Markdown files, and Python models. Not the rest of the folders (this
+    project's tests/ also holds pytest's modules and the bytecode they compile to)."""
     for name in PROJECT_FILES:
         path = project_dir / name
         if path.is_file():
             yield path
-    for folder in _source_dirs(project_dir):
+    for key, folder in _source_dirs(project_dir):
+        suffixes = PARSED_SUFFIXES | ({".py"} if key == "model-paths" else set())
         if folder.is_dir():
-            yield from (p for p in folder.rglob("*") if p.is_file())
+            yield from (p for p in folder.rglob("*") if p.suffix in suffixes and p.is_file())
 
 
 def project_fingerprint(project: DbtProjectPaths) -> str:
