@@ -2,8 +2,9 @@
 warehouses the main job builds from the committed seeds and from generated data
 are built once per test run, however many pytest-xdist workers share it.
 
-Also a report of where the time goes: after the results, the time of each test
-module (its tests, and the module and session fixtures they set up first).
+Also a report of where the time goes: after the results, the wall time and the CPU
+time of each test module (its tests, and the module and session fixtures they set up
+first; CPU of the test process and of the commands it ran and waited for).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import fcntl
 import functools
 import os
 import pickle
+import resource
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -47,9 +49,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Tests marked `ui` need Debian's chromium: skipped without it (before any of
-    their fixtures is set up), failed in CI."""
+    their fixtures is set up), failed in CI. Marks the start of the setup's CPU time."""
+    _mark_phase_start()
     if item.get_closest_marker("ui") is None or CHROMIUM.exists():
         return
     reason = (
@@ -146,12 +150,51 @@ def generated_published(tmp_path_factory: pytest.TempPathFactory) -> Any:
 # --- time per test module -------------------------------------------------------------
 
 _module_seconds: defaultdict[str, float] = defaultdict(float)
+_module_cpu_seconds: defaultdict[str, float] = defaultdict(float)
 _module_outcomes: defaultdict[str, Counter[str]] = defaultdict(Counter)
+# the CPU time of this process and its waited-for children when a phase started
+_phase_started_cpu = 0.0
+CPU_SECONDS = "cpu_seconds"
+
+
+def _cpu_seconds() -> float:
+    """CPU time (user and system) of this process, all its threads, and the child
+    processes it has waited for (dbt, redcat, Spark's JVM, ...)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+def _mark_phase_start() -> None:
+    global _phase_started_cpu
+    _phase_started_cpu = _cpu_seconds()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    _mark_phase_start()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    _mark_phase_start()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    outcome = yield
+    # user_properties travel with the report from an xdist worker to the controller
+    outcome.get_result().user_properties.append((CPU_SECONDS, _cpu_seconds() - _phase_started_cpu))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     module = report.nodeid.split("::", 1)[0]
     _module_seconds[module] += report.duration
+    _module_cpu_seconds[module] += sum(
+        value for name, value in report.user_properties if name == CPU_SECONDS
+    )
     if report.when == "call" or (report.when == "setup" and not report.passed):
         _module_outcomes[module][report.outcome] += 1
 
@@ -159,12 +202,16 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not _module_seconds:
         return
-    terminalreporter.write_sep("=", "time per test module (fixtures count where first set up)")
+    terminalreporter.write_sep(
+        "=", "time per test module, wall and CPU (fixtures count where first set up)"
+    )
     for module, seconds in sorted(_module_seconds.items(), key=lambda item: -item[1]):
         outcomes = ", ".join(
             f"{n} {outcome}" for outcome, n in sorted(_module_outcomes[module].items())
         )
-        terminalreporter.write_line(f"{seconds:8.1f} s  {module}  ({outcomes})")
+        cpu = _module_cpu_seconds[module]
+        terminalreporter.write_line(f"{seconds:8.1f} s {cpu:8.1f} s CPU  {module}  ({outcomes})")
     terminalreporter.write_line(
-        f"{sum(_module_seconds.values()):8.1f} s  in all (summed over the xdist workers)"
+        f"{sum(_module_seconds.values()):8.1f} s {sum(_module_cpu_seconds.values()):8.1f} s CPU"
+        "  in all (summed over the xdist workers)"
     )
