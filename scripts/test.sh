@@ -55,6 +55,17 @@ summarise() {
     done
 }
 
+# step_ended NAME SECONDS STATUS: the step's line in the table, and ok or FAILED
+step_ended() {
+    local name="$1" seconds="$2" status="$3"
+    summary+=("$(printf '%-40s %8s s' "$name" "$seconds")")
+    if [[ $status -ne 0 ]]; then
+        echo "==> FAILED: $name (exit code $status) after ${seconds} s"
+    else
+        echo "==> ok: $name in ${seconds} s (total so far $(seconds_since "$total_start") s)"
+    fi
+}
+
 step() {
     local name="$1"
     shift
@@ -63,15 +74,11 @@ step() {
     local start=$EPOCHREALTIME
     local status=0
     "$@" || status=$?
-    local seconds
-    seconds="$(seconds_since "$start")"
-    summary+=("$(printf '%-40s %8s s' "$name" "$seconds")")
+    step_ended "$name" "$(seconds_since "$start")" "$status"
     if [[ $status -ne 0 ]]; then
-        echo "==> FAILED: $name (exit code $status) after ${seconds} s"
         summarise
         exit "$status"
     fi
-    echo "==> ok: $name in ${seconds} s (total so far $(seconds_since "$total_start") s)"
 }
 
 # lane NAME COMMAND...: start COMMAND in the background, its output to a log of
@@ -107,12 +114,9 @@ finish_lanes() {
             echo
             echo "==> $name: its output"
             cat "$file.log"
-            summary+=("$(printf '%-40s %8s s' "$name" "$seconds")")
+            step_ended "$name" "$seconds" "$status"
             if [[ $status -ne 0 ]]; then
-                echo "==> FAILED: $name (exit code $status) after ${seconds} s"
                 failed=$status
-            else
-                echo "==> ok: $name in ${seconds} s (total so far $(seconds_since "$total_start") s)"
             fi
         done
         pending=("${still[@]}")
