@@ -353,13 +353,16 @@ COMMANDS = {
 }
 
 
-def failure(command: str, error: BaseException) -> tuple[ExitStatus, str]:
-    """The exit status and the message (on stderr) for an error that ended `command`.
+def failure(
+    command: str, error: BaseException, *, program: str = "redcat"
+) -> tuple[ExitStatus, str]:
+    """The exit status and the message (on stderr) for an error that ended `command`
+    of `program` (`redcat`, or `python -m redcat.spark` and `python -m redcat.server`).
 
     The one place that maps errors to exit statuses: redcat's own errors
     carry theirs (`RedcatError.exit_status`); the rest are listed here.
     """
-    prefix = f"redcat {command}:"
+    prefix = f"{program} {command}:"
     if isinstance(error, ContractViolation):
         return ExitStatus.CONTRACT_FAILED, (
             f"{prefix} the data contract failed; the marts were not built or published.\n{error}"

@@ -39,7 +39,6 @@ BI_USER_ENV = "REDCAT_PG_BI_USER"
 BI_PASSWORD_ENV = "REDCAT_PG_BI_PASSWORD"
 
 DBT_TARGET = "postgres"
-EXIT_CONTRACT_FAILED = 3
 
 
 def _setting(name: str, env: Mapping[str, str]) -> str:
@@ -150,9 +149,10 @@ def build(
     db_path = warehouse_path(root)
     run_dbt([*BUILD_BEFORE_CONTRACT, *target], db_path=db_path, root=root, extra_env=env)
     contract = run_contract_on_server(settings, gx_root=gx_root or root / "gx")
-    echo(contract.format())
     if not contract.success:
+        # the report is the exception's message
         raise ContractViolation(contract)
+    echo(contract.format())
     run_dbt([*BUILD_MARTS, *target], db_path=db_path, root=root, extra_env=env)
     return ServerBuild(contract=contract, seconds=time.perf_counter() - started)
 
@@ -182,9 +182,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from redcat.load import RawInputError
+    from redcat.cli import failure
+    from redcat.errors import RedcatError
     from redcat.run import ContractViolation
-    from redcat.warehouse import DbtRunError
 
     args = _parser().parse_args(argv)
     settings = ServerSettings.from_env()
@@ -202,14 +202,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             result = build(settings)
             print(f"Built the server warehouse {settings.display()} in {result.seconds:.1f} s")
-    except RawInputError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except ContractViolation:
-        return EXIT_CONTRACT_FAILED
-    except DbtRunError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    except (RedcatError, ContractViolation) as error:
+        status, message = failure(args.command, error, program="python -m redcat.server")
+        print(message, file=sys.stderr)
+        return int(status)
     return 0
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from redcat.contract import RAW_SCHEMA, RAW_TABLES
-from redcat.load import DEFAULT_ENCODING, LOADS_TABLE, RawInputError, load_raw_dir, quote_ident
+from redcat.load import DEFAULT_ENCODING, LOADS_TABLE, load_raw_dir, quote_ident
 from redcat.load_postgres import ServerLoadReport
 from redcat.warehouse import connect, project_root, run_dbt, warehouse_path
 
@@ -251,7 +251,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from redcat.warehouse import DbtRunError
+    from redcat.cli import failure
+    from redcat.errors import RedcatError
 
     args = _parser().parse_args(argv)
     try:
@@ -264,12 +265,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             seconds = build()
             print(f"Built the Spark warehouse {spark_dir()} in {seconds:.1f} s")
-    except RawInputError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return int(error.exit_status)
-    except DbtRunError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    except RedcatError as error:
+        status, message = failure(args.command, error, program="python -m redcat.spark")
+        print(message, file=sys.stderr)
+        return int(status)
     return 0
 
 

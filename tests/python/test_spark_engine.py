@@ -215,7 +215,8 @@ def test_a_rejected_directory_never_reaches_spark(
 
     error = capsys.readouterr().err
     assert error.startswith(
-        "error: raw directory rejected (raw contract: docs/sources.md), nothing was loaded: "
+        "python -m redcat.spark load: raw directory rejected (raw contract: docs/sources.md), "
+        "nothing was loaded: "
         "table tb/orders:"
     )
     assert len(error.strip().splitlines()) == 1
