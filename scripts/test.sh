@@ -9,8 +9,8 @@
 #   scripts/test.sh fast     set-up, the linters, mypy and the fast tier of pytest
 #                            (`-m "not slow and not ui"`; `make test-fast`)
 #
-# pytest prints one line per test as it runs (`-v`), then the time of each test module
-# and the 15 slowest tests. Extra pytest arguments: PYTEST_ARGS='-x -k load' make test;
+# pytest prints one line per test as it runs (`-v`), then the wall and CPU time of each
+# test module and the 15 slowest tests. Extra pytest arguments: PYTEST_ARGS='-x -k load' make test;
 # the number of pytest-xdist workers: REDCAT_TEST_WORKERS (default: one per core).
 set -euo pipefail
 
@@ -133,7 +133,7 @@ finish_lanes() {
 }
 
 # -v: one line per test as it runs, so the output says which module is running;
-# the time of each module and the 15 slowest tests follow the results.
+# the wall and CPU time of each module and the 15 slowest tests follow the results.
 # pytest-xdist runs whole modules (their module fixtures built once) on one
 # worker per core, the longest modules first (tests/python/conftest.py);
 # REDCAT_TEST_WORKERS=0 runs everything in one process.
