@@ -81,6 +81,14 @@ def stop_process_group(process: subprocess.Popen[bytes]) -> list[int]:
     return left
 
 
+def sigint_as_in_a_terminal() -> None:
+    """SIGINT's default action in the child, as `dagster dev` typed in a terminal has
+    it. A test run started as a background job (`make test &`, some CI runners)
+    inherits SIGINT ignored; `dagster dev` maps SIGTERM to SIGINT's handler, so it
+    would ignore SIGTERM too (redcat's launcher, tested below, restores it itself)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextmanager
 def dagster_dev(workdir: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
     """`dagster dev` (no module flag) with its own DAGSTER_HOME, in its own group."""
@@ -103,7 +111,13 @@ def dagster_dev(workdir: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
     ]
     with (workdir / "dagster_dev.log").open("wb") as log:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=sigint_as_in_a_terminal,
         )
         try:
             yield process
