@@ -10,8 +10,9 @@
 #                            (`-m "not slow and not ui"`; `make test-fast`)
 #
 # pytest prints one line per test as it runs (`-v`), then the wall and CPU time of each
-# test module and the 15 slowest tests. Extra pytest arguments: PYTEST_ARGS='-x -k load' make test;
-# the number of pytest-xdist workers: REDCAT_TEST_WORKERS (default: one per core).
+# test module and the 15 slowest tests. Extra pytest arguments:
+# PYTEST_ARGS='-x -k load' make test; the number of pytest-xdist workers:
+# REDCAT_TEST_WORKERS (default: one per core).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
