@@ -26,8 +26,16 @@
     one row, every copy after the first rejected as a duplicate; when copies
     differ in any value, all are rejected. Key columns are required, so a row
     without its key is rejected as missing it before the copies count. The
-    raw row as JSON is built for rejected rows only. -#}
-{% macro checked_rows(source_name, table_name) -%}
+    raw row as JSON is built for rejected rows only.
+
+    `partitioned_by` (the local date of a time column, e.g. `event_date`)
+    makes the table incremental on DuckDB and PostgreSQL (checked_rows_config):
+    a daily partition run checks only the rows of its window (checked_rows_window)
+    and every copy of the keys those rows carry, whatever day the copies are
+    on (a hash join of the delivered keys with the window's), and the rows
+    without a key, and replaces them; the other rows keep what the last run
+    found. The table needs a one-column key. -#}
+{% macro checked_rows(source_name, table_name, partitioned_by=none) -%}
     {%- set delivered = ref('base_' ~ source_name ~ '__' ~ table_name) -%}
     {%- set contract = raw_contract(source_name, table_name) -%}
     {%- set columns = contract.columns -%}
@@ -55,7 +63,39 @@
         numbers them; Spark wants row_number's window ordered. -#}
     {%- set numbering_copies = 'over (partition by ' ~ partition | join(', ') ~ ' order by ' ~ partition | join(', ') ~ ')' -%}
     {%- set key_matches = matches | join(' and ') -%}
+    {%- if partitioned_by is not none -%}
+        {%- set dated_by = (columns | selectattr('local_date', 'equalto', partitioned_by) | first) -%}
+        {%- if dated_by is not defined or dated_by.nullable or key | length != 1 -%}
+            {{ exceptions.raise_compiler_error(
+                'checked_rows: ' ~ source_name ~ '__' ~ table_name ~ ': partitioned_by needs a one-column key and '
+                ~ partitioned_by ~ ' the local_date of a required column'
+            ) }}
+        {%- endif -%}
+        {%- set key_column = (columns | selectattr('text', 'equalto', key[0]) | first) -%}
+        {{ config(**checked_rows_config(source_name, table_name, partitioned_by)) }}
+    {%- endif -%}
+    {%- set in_window = partitioned_by is not none and is_partition_run() -%}
 with
+
+{% if in_window -%}
+keys_in_window as (
+
+    select distinct {{ key[0] }}
+    from (
+        select
+            {{ key[0] }},
+            {{ raw_column_parsed(dated_by) }} as {{ dated_by.typed }}
+        from (
+            select
+                {{ clean_text(key_column.snake) }} as {{ key[0] }},
+                {{ clean_text(dated_by.snake) }} as {{ dated_by.text }}
+            from {{ delivered }}
+        ) as cleaned
+    ) as parsed
+    where {{ key[0] }} is not null
+        and ({{ checked_rows_window(dated_by, utc_to_local_date(dated_by.typed)) }})
+
+),
 
 delivered as (
 
@@ -65,8 +105,22 @@ delivered as (
         {{ clean_text(column.snake) }} as {{ column.text }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ delivered }}
+    where {{ clean_text(key_column.snake) }} is null
+        or {{ clean_text(key_column.snake) }} in (select {{ key[0] }} from keys_in_window)
 
 ),
+{%- else -%}
+delivered as {{ inlined_cte() }} (
+
+    select
+        {%- for column in columns %}
+        {{ column.snake }} as raw__{{ column.snake }},
+        {{ clean_text(column.snake) }} as {{ column.text }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ delivered }}
+
+),
+{%- endif %}
 
 duplicated_keys as (
 
@@ -205,4 +259,56 @@ select * from final
         {%- endfor %}
     from {{ checked }}
     where rejection_rule is null
+{%- endmacro %}
+
+{#- The config of a _checked table partitioned by a local date (checked_rows'
+    `partitioned_by`): incremental with delete+insert on `row_key`, after a
+    pre-hook has deleted the rows of the window (checked_rows_window). The
+    insert's delete by `row_key` then replaces every copy of a key the window
+    holds, on any day. A first build and --full-refresh create the table
+    whole. -#}
+{% macro checked_rows_config(source_name, table_name, partitioned_by) -%}
+    {{ return(adapter.dispatch('checked_rows_config', 'redcat')(source_name, table_name, partitioned_by)) }}
+{%- endmacro %}
+
+{% macro default__checked_rows_config(source_name, table_name, partitioned_by) -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'delete+insert',
+        'unique_key': 'row_key',
+        'pre_hook': "{{ delete_checked_rows_window('" ~ source_name ~ "', '" ~ table_name ~ "', '" ~ partitioned_by ~ "') }}",
+    }) }}
+{%- endmacro %}
+
+{#- Spark: a Parquet table has no delete, so the _checked tables are built
+    whole on every run. -#}
+{% macro spark__checked_rows_config(source_name, table_name, partitioned_by) -%}
+    {{ return({'materialized': 'table'}) }}
+{%- endmacro %}
+
+{#- Predicate: the row belongs to the window a partition run checks again.
+    Its local date (`local_date_expr`, of the required time column `column`)
+    is in the partition window (in_partition_window), or the time breaks a
+    rule (does not parse, is in the future, before plausible_first_day):
+    such rows have no day to wait for, so every partition run checks them
+    again, and a row whose time stops being in the future is found. -#}
+{% macro checked_rows_window(column, local_date_expr) -%}
+    {%- set broken = [] -%}
+    {%- for rule, condition in raw_column_rules(column) -%}
+        {%- do broken.append('(' ~ condition ~ ')') -%}
+    {%- endfor -%}
+    ({{ in_partition_window(local_date_expr) }}) or {{ broken | join(' or ') }}
+{%- endmacro %}
+
+{#- Pre-hook of a partitioned _checked table: on a partition run, delete the
+    rows of the window (checked_rows_window) before the run inserts them
+    again; every row on an incremental run without a window; nothing on a
+    first build or --full-refresh. -#}
+{% macro delete_checked_rows_window(source_name, table_name, partitioned_by) -%}
+    {%- if is_incremental() -%}
+        {%- set column = (raw_contract(source_name, table_name).columns
+            | selectattr('local_date', 'equalto', partitioned_by) | first) -%}
+        delete from {{ this }}
+        where {{ ('row_key is null or ' ~ checked_rows_window(column, partitioned_by)) if is_partition_run() else '1 = 1' }}
+    {%- endif -%}
 {%- endmacro %}

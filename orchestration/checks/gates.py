@@ -26,14 +26,14 @@ CHECK_NAME = "publish_gates"
 
 def _volumes_table(report: object) -> str:
     lines = [
-        "| table | raw rows | quarantined | share | rows at last publication |",
-        "|---|---|---|---|---|",
+        "| table | raw rows | quarantined | share | not checked yet | rows at last publication |",
+        "|---|---|---|---|---|---|",
     ]
     for v in getattr(report, "volumes", []):
         previous = "" if v.previous_rows is None else f"{v.previous_rows:,}"
         lines.append(
             f"| {v.key} | {v.raw_rows:,} | {v.quarantined_rows:,} | "
-            f"{v.quarantined_share:.2%} | {previous} |"
+            f"{v.quarantined_share:.2%} | {v.unchecked_rows:,} | {previous} |"
         )
     return "\n".join(lines)
 

@@ -5,7 +5,9 @@ The committed sample is replayed as two deliveries of raw data:
 - day 1: everything before `DAY`, except half of the events, visits and
   orders of the three days before it (they will arrive late) and half of the
   note events of `FAR_DAY` (they will arrive too late for any lookback);
-- day 2: everything up to and including `DAY`: the late rows have arrived.
+- day 2: everything up to and including `DAY`: the late rows have arrived,
+  and one event of `RESENT_DAY` (a day no window of `DAY` holds) comes again
+  with `DAY`'s time: a conflicting copy, which rejects both copies.
 
 Day 1 is built from scratch; day 2 is loaded and built as the daily
 schedule builds it, with the partition vars of `DAY` only. Against a full
@@ -14,6 +16,9 @@ build of day 2's data in another warehouse:
 - every row the partition run rebuilds (local days from `DAY` minus the
   attribution lookback) is identical, so late rows within the lookback land
   on their own day;
+- the staging tables checked by day are identical but for the late events
+  of `FAR_DAY`: the partition run checks its window and every copy of the keys
+  in it, so the old copy of the conflicting event is rejected too;
 - older rows are not rebuilt: the late events of `FAR_DAY` are missing
   until a `--full-refresh` (the weekly rebuild), after which every table of
   the warehouse is identical to the reference.
@@ -23,7 +28,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -40,6 +45,9 @@ DAY = date(2025, 6, 18)
 LOOKBACK_DAYS = 7  # click_lookback_days (7) and view_lookback_hours (24) in days
 LATE_DAYS = 3  # rows of the days before DAY that arrive with DAY's delivery
 FAR_DAY = DAY - timedelta(days=3 * LOOKBACK_DAYS)  # outside every window DAY rebuilds
+RESENT_DAY = DAY - timedelta(days=2 * LOOKBACK_DAYS)  # an event of this day comes again on DAY
+# 12:00 on DAY in Asia/Shanghai, as epoch milliseconds: the resent copy's time
+RESENT_COPY_MS = int(datetime(DAY.year, DAY.month, DAY.day, 4, tzinfo=UTC).timestamp() * 1000)
 BUILD = ["build", "--exclude", "resource_type:unit_test"]
 
 # Local day of a raw row, per event-driven table, from its text as delivered.
@@ -55,6 +63,15 @@ LOCAL_DAY_SQL = {
 }
 # Tables some of whose rows of the days before DAY arrive a day late.
 LATE_TABLES = ("xhs/note_events", "tb/visits", "tb/orders", "jd/orders")
+
+# The staging tables checked by day (checked_rows' partitioned_by) and their local-day column.
+CHECKED_BY_DAY = {
+    "base_xhs__note_events_checked": "event_date",
+    "base_tb__visits_checked": "visited_date",
+    "base_tb__searches_checked": "searched_date",
+    "base_tb__orders_checked": "paid_date",
+    "base_jd__orders_checked": "ordered_date",
+}
 
 # The incremental models and their local-day column.
 INCREMENTAL_MODELS = {
@@ -102,11 +119,28 @@ def write_delivery(out: Path, *, day: int) -> Path:
                 shutil.copy(seed, target)
                 continue
             rule = _delivered(table.key, table.column_names[0], day=day)
-            con.execute(
-                f"copy (select * from read_csv('{seed}', header = true, all_varchar = true) "
-                f"where {rule}) to '{target}' (header true)"
-            )
+            rows = f"select * from read_csv('{seed}', header = true, all_varchar = true)"
+            delivered = f"{rows} where {rule}"
+            if day == 2 and table.key == "xhs/note_events":
+                delivered += (
+                    " union all select event_id, note_id, user_key, event_type, "
+                    f"'{RESENT_COPY_MS}' from ({rows}) where event_id = '{resent_event_id()}'"
+                )
+            con.execute(f"copy ({delivered}) to '{target}' (header true)")
     return out
+
+
+def resent_event_id() -> str:
+    """The event of RESENT_DAY that day 2 delivers again with DAY's time: the first by id."""
+    seed = ROOT / "seeds" / "xhs" / "xhs__note_events.csv"
+    local_day = LOCAL_DAY_SQL["xhs/note_events"]
+    with duckdb.connect() as con:
+        row = con.execute(
+            f"select min(event_id) from read_csv('{seed}', header = true, all_varchar = true) "
+            f"where {local_day} = {_sql_date(RESENT_DAY)}"
+        ).fetchone()
+    assert row is not None and row[0] is not None
+    return str(row[0])
 
 
 Checksum = tuple[int, str]
@@ -138,6 +172,43 @@ def table_checksums(db_path: Path, *, since: date | None = None) -> dict[str, Ch
             assert row is not None
             checksums[f"{schema}.{name}"] = (int(row[0]), str(row[1]))
     return checksums
+
+
+def checked_checksums(db_path: Path, *, except_day: date) -> dict[str, Checksum]:
+    """Per staging table checked by day: (rows, order-free sum of row hashes), all days but one."""
+    with connect(db_path, read_only=True) as con:
+        checksums: dict[str, Checksum] = {}
+        for name, local_day in CHECKED_BY_DAY.items():
+            row = con.execute(
+                "select count(*), cast(coalesce(sum(cast(hash(t) as hugeint)), 0) as varchar) "
+                f'from staging."{name}" as t '
+                f"where {local_day} is distinct from {_sql_date(except_day)}"
+            ).fetchone()
+            assert row is not None
+            checksums[name] = (int(row[0]), str(row[1]))
+    return checksums
+
+
+def event_copies(db_path: Path, event_id: str) -> list[tuple[date, str | None]]:
+    """(local day, rejection rule) of every delivered copy of note event `event_id`."""
+    with connect(db_path, read_only=True) as con:
+        rows = con.execute(
+            "select event_date, rejection_rule from staging.base_xhs__note_events_checked "
+            "where row_key = ? order by event_date",
+            [event_id],
+        ).fetchall()
+    return [(day, rule) for day, rule in rows]
+
+
+def checked_rows_on(db_path: Path, day: date) -> int:
+    """Rows of staging.base_xhs__note_events_checked on local day `day`."""
+    with connect(db_path, read_only=True) as con:
+        row = con.execute(
+            "select count(*) from staging.base_xhs__note_events_checked "
+            f"where event_date = {_sql_date(day)}"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def note_events_on(db_path: Path, day: date) -> int:
@@ -267,3 +338,38 @@ def test_partition_run_leaves_older_days_alone_until_a_full_refresh(
 
 def test_partition_run_leaves_no_duplicates(deliveries: dict[str, Path]) -> None:
     assert duplicated_rows(deliveries["after_partition"]) == dict.fromkeys(INCREMENTAL_MODELS, 0)
+
+
+def test_partition_run_checks_every_copy_of_the_keys_in_its_window(
+    deliveries: dict[str, Path],
+) -> None:
+    event_id = resent_event_id()
+    conflict = "conflicting_duplicate_key"
+    assert event_copies(deliveries["day1"], event_id) == [(RESENT_DAY, None)]
+    expected = [(RESENT_DAY, conflict), (DAY, conflict)]
+    assert event_copies(deliveries["reference"], event_id) == expected
+    # the old copy is on a day the window does not hold, and is rejected all the same
+    assert event_copies(deliveries["after_partition"], event_id) == expected
+
+    rebuilt = checked_checksums(deliveries["after_partition"], except_day=FAR_DAY)
+    assert rebuilt == checked_checksums(deliveries["reference"], except_day=FAR_DAY)
+    assert rebuilt != checked_checksums(deliveries["day1"], except_day=FAR_DAY)
+    # the 118 late events of FAR_DAY wait for the full rebuild
+    far_day = {
+        name: checked_rows_on(deliveries[name], FAR_DAY)
+        for name in ("day1", "after_partition", "reference")
+    }
+    assert far_day["after_partition"] == far_day["day1"] == far_day["reference"] - 118
+    # and the row counts say so: delivered = accepted + quarantined + not checked yet
+    assert unchecked_rows(deliveries["after_partition"]) == {"xhs__note_events": 118}
+    assert unchecked_rows(deliveries["after_full_refresh"]) == {}
+
+
+def unchecked_rows(db_path: Path) -> dict[str, int]:
+    """Delivered rows not checked yet, per raw table that has any (stg_quarantine__row_counts)."""
+    with connect(db_path, read_only=True) as con:
+        rows = con.execute(
+            "select source_table, unchecked_rows from staging.stg_quarantine__row_counts "
+            "where raw_rows <> accepted_rows + quarantined_rows or unchecked_rows <> 0"
+        ).fetchall()
+    return {str(table): int(count) for table, count in rows}

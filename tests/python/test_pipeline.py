@@ -158,6 +158,11 @@ def test_dbt_declares_the_models_and_the_vars() -> None:
         "stg_quarantine__row_counts",
     )
     assert catalog.incremental_models() == {
+        "base_xhs__note_events_checked",
+        "base_tb__visits_checked",
+        "base_tb__searches_checked",
+        "base_tb__orders_checked",
+        "base_jd__orders_checked",
         "int_touchpoints_classified",
         "int_touchpoints_joined_to_orders",
         "int_attribution_credits_computed",

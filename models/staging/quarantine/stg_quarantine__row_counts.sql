@@ -1,5 +1,8 @@
-{#- Per raw table: rows delivered (base view), accepted (staging model) and
-    quarantined. raw_rows = accepted_rows + quarantined_rows, always. -#}
+{#- Per raw table: rows delivered (base view), accepted (staging model),
+    quarantined, and not checked yet: raw_rows = accepted_rows +
+    quarantined_rows + unchecked_rows, always. unchecked_rows is 0 after a full
+    build; after a daily partition run it counts the delivered rows its window
+    did not reach (rows of older days, which the next full build checks). -#}
 with
 
 raw_row_counts as (
@@ -43,7 +46,7 @@ quarantined_row_counts as (
 
 ),
 
-final as (
+counted as (
 
     select
         raw_row_counts.source_table,
@@ -55,6 +58,18 @@ final as (
         on raw_row_counts.source_table = accepted_row_counts.source_table
     left join quarantined_row_counts
         on raw_row_counts.source_table = quarantined_row_counts.source_table
+
+),
+
+final as (
+
+    select
+        source_table,
+        raw_rows,
+        accepted_rows,
+        quarantined_rows,
+        raw_rows - accepted_rows - quarantined_rows as unchecked_rows
+    from counted
 
 )
 

@@ -61,6 +61,8 @@ class TableVolume:
     accepted_rows: int
     quarantined_rows: int
     previous_rows: int | None = None
+    # delivered rows a daily partition run has not checked yet (0 after a full build)
+    unchecked_rows: int = 0
 
     @property
     def key(self) -> str:
@@ -69,7 +71,9 @@ class TableVolume:
 
     @property
     def quarantined_share(self) -> float:
-        return self.quarantined_rows / self.raw_rows if self.raw_rows else 0.0
+        """Quarantined rows over the rows checked (delivered and not waiting to be checked)."""
+        checked = self.raw_rows - self.unchecked_rows
+        return self.quarantined_rows / checked if checked else 0.0
 
 
 @dataclass(frozen=True)
@@ -132,13 +136,20 @@ def read_volumes(
     schema, name = relation
     with connect(db_path, read_only=True) as con:
         rows = con.execute(
-            "select source_table, raw_rows, accepted_rows, quarantined_rows "
+            "select source_table, raw_rows, accepted_rows, quarantined_rows, unchecked_rows "
             f"from {quote_ident(schema)}.{quote_ident(name)} order by source_table"
         ).fetchall()
     previous = baseline.raw_rows if baseline is not None else {}
     return [
-        TableVolume(str(table), int(raw), int(accepted), int(quarantined), previous.get(table))
-        for table, raw, accepted, quarantined in rows
+        TableVolume(
+            str(table),
+            int(raw),
+            int(accepted),
+            int(quarantined),
+            previous.get(table),
+            unchecked_rows=int(unchecked),
+        )
+        for table, raw, accepted, quarantined, unchecked in rows
     ]
 
 
