@@ -212,7 +212,7 @@ def check_warehouse_path(db_path: Path) -> None:
 
 
 def duckdb_settings(db_path: Path | str | None) -> dict[str, str]:
-    """DuckDB's memory_limit, threads, temp_directory and preserve_insertion_order, as for dbt.
+    """DuckDB's memory_limit, threads and temp_directory, as profiles.yml sets them for dbt.
 
     From `REDCAT_DUCKDB_MEMORY_LIMIT`, `REDCAT_DUCKDB_THREADS` and
     `REDCAT_DUCKDB_TEMP_DIRECTORY`; the spill folder defaults to the database
@@ -221,8 +221,6 @@ def duckdb_settings(db_path: Path | str | None) -> dict[str, str]:
     settings = {
         "memory_limit": os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT,
         "threads": os.environ.get(THREADS_ENV, "").strip() or DEFAULT_THREADS,
-        # as in profiles.yml: no table depends on the order of its rows
-        "preserve_insertion_order": "false",
     }
     temp = os.environ.get(TEMP_DIRECTORY_ENV, "").strip()
     if not temp and db_path is not None and str(db_path) != ":memory:":
