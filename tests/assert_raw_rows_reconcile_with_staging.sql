@@ -3,7 +3,7 @@
     (on a daily partition run: at least as many, the rest not checked yet),
     and stg_quarantine__row_counts reports exactly these figures. Returns the
     tables that do not reconcile. -#}
-{%- set partition_run = partition_bound('partition_start_date') is not none -%}
+{%- set partition_run = has_partition_window() -%}
 with
 
 raw_counts as (

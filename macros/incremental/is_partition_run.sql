@@ -4,7 +4,12 @@
     is looked at first, so a unit test (which has no relation to be
     incremental on) never asks is_incremental(). -#}
 {% macro is_partition_run() -%}
-    {%- set has_window = partition_bound('partition_start_date') is not none
-        and partition_bound('partition_end_date') is not none -%}
-    {{- return(has_window and is_incremental()) -}}
+    {{- return(has_partition_window() and is_incremental()) -}}
+{%- endmacro %}
+
+{#- True when the run is given both bounds of a partition window (as vars or
+    environment: see partition_bound), whatever is being built. -#}
+{% macro has_partition_window() -%}
+    {{- return(partition_bound('partition_start_date') is not none
+        and partition_bound('partition_end_date') is not none) -}}
 {%- endmacro %}

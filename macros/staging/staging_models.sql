@@ -64,13 +64,7 @@
     {%- set numbering_copies = 'over (partition by ' ~ partition | join(', ') ~ ' order by ' ~ partition | join(', ') ~ ')' -%}
     {%- set key_matches = matches | join(' and ') -%}
     {%- if partitioned_by is not none -%}
-        {%- set dated_by = (columns | selectattr('local_date', 'equalto', partitioned_by) | first) -%}
-        {%- if dated_by is not defined or dated_by.nullable or key | length != 1 -%}
-            {{ exceptions.raise_compiler_error(
-                'checked_rows: ' ~ source_name ~ '__' ~ table_name ~ ': partitioned_by needs a one-column key and '
-                ~ partitioned_by ~ ' the local_date of a required column'
-            ) }}
-        {%- endif -%}
+        {%- set dated_by = checked_rows_dated_by(source_name, table_name, partitioned_by) -%}
         {%- set key_column = (columns | selectattr('text', 'equalto', key[0]) | first) -%}
         {{ config(**checked_rows_config(source_name, table_name, partitioned_by)) }}
     {%- endif -%}
@@ -97,7 +91,10 @@ keys_in_window as (
 
 ),
 
-delivered as (
+{% endif -%}
+{#- Read more than once below: on a partition run the window's few rows are
+    stored, on any other run every delivered row is read again (inlined_cte). -#}
+delivered as {% if not in_window %}{{ inlined_cte() }} {% endif %}(
 
     select
         {%- for column in columns %}
@@ -105,22 +102,12 @@ delivered as (
         {{ clean_text(column.snake) }} as {{ column.text }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ delivered }}
+    {%- if in_window %}
     where {{ clean_text(key_column.snake) }} is null
         or {{ clean_text(key_column.snake) }} in (select {{ key[0] }} from keys_in_window)
+    {%- endif %}
 
 ),
-{%- else -%}
-delivered as {{ inlined_cte() }} (
-
-    select
-        {%- for column in columns %}
-        {{ column.snake }} as raw__{{ column.snake }},
-        {{ clean_text(column.snake) }} as {{ column.text }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from {{ delivered }}
-
-),
-{%- endif %}
 
 duplicated_keys as (
 
@@ -306,9 +293,23 @@ select * from final
     first build or --full-refresh. -#}
 {% macro delete_checked_rows_window(source_name, table_name, partitioned_by) -%}
     {%- if is_incremental() -%}
-        {%- set column = (raw_contract(source_name, table_name).columns
-            | selectattr('local_date', 'equalto', partitioned_by) | first) -%}
+        {%- set column = checked_rows_dated_by(source_name, table_name, partitioned_by) -%}
         delete from {{ this }}
         where {{ ('row_key is null or ' ~ checked_rows_window(column, partitioned_by)) if is_partition_run() else '1 = 1' }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The raw contract's column whose local date (`local_date`) is
+    `partitioned_by`, for checked_rows and its pre-hook; a compile error
+    unless it is a required column of a table with a one-column key. -#}
+{% macro checked_rows_dated_by(source_name, table_name, partitioned_by) -%}
+    {%- set contract = raw_contract(source_name, table_name) -%}
+    {%- set column = (contract.columns | selectattr('local_date', 'equalto', partitioned_by) | first) -%}
+    {%- if column is not defined or column.nullable or contract.key | length != 1 -%}
+        {{ exceptions.raise_compiler_error(
+            'checked_rows: ' ~ source_name ~ '__' ~ table_name ~ ': partitioned_by needs a one-column key and '
+            ~ partitioned_by ~ ' the local_date of a required column'
+        ) }}
+    {%- endif -%}
+    {{ return(column) }}
 {%- endmacro %}
