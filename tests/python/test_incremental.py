@@ -146,6 +146,24 @@ def resent_event_id() -> str:
 Checksum = tuple[int, str]
 
 
+def _checksum(con: duckdb.DuckDBPyConnection, relation: str, where: str) -> Checksum:
+    """(rows, order-free sum of row hashes) of the rows of `relation` where `where` holds."""
+    row = con.execute(
+        "select count(*), cast(coalesce(sum(cast(hash(t) as hugeint)), 0) as varchar) "
+        f"from {relation} as t where {where}"
+    ).fetchone()
+    assert row is not None
+    return int(row[0]), str(row[1])
+
+
+def _number(db_path: Path, sql: str) -> int:
+    """The one number `sql` returns (not null)."""
+    with connect(db_path, read_only=True) as con:
+        row = con.execute(sql).fetchone()
+    assert row is not None and row[0] is not None
+    return int(row[0])
+
+
 def table_checksums(db_path: Path, *, since: date | None = None) -> dict[str, Checksum]:
     """Per table of schemas intermediate and marts: (rows, order-free sum of row hashes).
 
@@ -165,28 +183,19 @@ def table_checksums(db_path: Path, *, since: date | None = None) -> dict[str, Ch
                 if name not in INCREMENTAL_MODELS:
                     continue
                 where = f"{INCREMENTAL_MODELS[name]} >= {_sql_date(since)}"
-            row = con.execute(
-                "select count(*), cast(coalesce(sum(cast(hash(t) as hugeint)), 0) as varchar) "
-                f'from {schema}."{name}" as t where {where}'
-            ).fetchone()
-            assert row is not None
-            checksums[f"{schema}.{name}"] = (int(row[0]), str(row[1]))
+            checksums[f"{schema}.{name}"] = _checksum(con, f'{schema}."{name}"', where)
     return checksums
 
 
 def checked_checksums(db_path: Path, *, except_day: date) -> dict[str, Checksum]:
     """Per staging table checked by day: (rows, order-free sum of row hashes), all days but one."""
     with connect(db_path, read_only=True) as con:
-        checksums: dict[str, Checksum] = {}
-        for name, local_day in CHECKED_BY_DAY.items():
-            row = con.execute(
-                "select count(*), cast(coalesce(sum(cast(hash(t) as hugeint)), 0) as varchar) "
-                f'from staging."{name}" as t '
-                f"where {local_day} is distinct from {_sql_date(except_day)}"
-            ).fetchone()
-            assert row is not None
-            checksums[name] = (int(row[0]), str(row[1]))
-    return checksums
+        return {
+            name: _checksum(
+                con, f'staging."{name}"', f"{local_day} is distinct from {_sql_date(except_day)}"
+            )
+            for name, local_day in CHECKED_BY_DAY.items()
+        }
 
 
 def event_copies(db_path: Path, event_id: str) -> list[tuple[date, str | None]]:
@@ -202,24 +211,30 @@ def event_copies(db_path: Path, event_id: str) -> list[tuple[date, str | None]]:
 
 def checked_rows_on(db_path: Path, day: date) -> int:
     """Rows of staging.base_xhs__note_events_checked on local day `day`."""
-    with connect(db_path, read_only=True) as con:
-        row = con.execute(
-            "select count(*) from staging.base_xhs__note_events_checked "
-            f"where event_date = {_sql_date(day)}"
-        ).fetchone()
-    assert row is not None
-    return int(row[0])
+    return _number(
+        db_path,
+        "select count(*) from staging.base_xhs__note_events_checked "
+        f"where event_date = {_sql_date(day)}",
+    )
 
 
 def note_events_on(db_path: Path, day: date) -> int:
     """Events counted by fct_note_daily on local day `day`."""
+    return _number(
+        db_path,
+        "select sum(impressions + reads + likes + saves + comments + shares) "
+        f"from marts.fct_note_daily where local_date = {_sql_date(day)}",
+    )
+
+
+def unchecked_rows(db_path: Path) -> dict[str, int]:
+    """Delivered rows not checked yet, per raw table that has any (stg_quarantine__row_counts)."""
     with connect(db_path, read_only=True) as con:
-        row = con.execute(
-            "select sum(impressions + reads + likes + saves + comments + shares) "
-            f"from marts.fct_note_daily where local_date = {_sql_date(day)}"
-        ).fetchone()
-    assert row is not None and row[0] is not None
-    return int(row[0])
+        rows = con.execute(
+            "select source_table, unchecked_rows from staging.stg_quarantine__row_counts "
+            "where raw_rows <> accepted_rows + quarantined_rows or unchecked_rows <> 0"
+        ).fetchall()
+    return {str(table): int(count) for table, count in rows}
 
 
 def duplicated_rows(db_path: Path) -> dict[str, int]:
@@ -363,13 +378,3 @@ def test_partition_run_checks_every_copy_of_the_keys_in_its_window(
     # and the row counts say so: delivered = accepted + quarantined + not checked yet
     assert unchecked_rows(deliveries["after_partition"]) == {"xhs__note_events": 118}
     assert unchecked_rows(deliveries["after_full_refresh"]) == {}
-
-
-def unchecked_rows(db_path: Path) -> dict[str, int]:
-    """Delivered rows not checked yet, per raw table that has any (stg_quarantine__row_counts)."""
-    with connect(db_path, read_only=True) as con:
-        rows = con.execute(
-            "select source_table, unchecked_rows from staging.stg_quarantine__row_counts "
-            "where raw_rows <> accepted_rows + quarantined_rows or unchecked_rows <> 0"
-        ).fetchall()
-    return {str(table): int(count) for table, count in rows}
