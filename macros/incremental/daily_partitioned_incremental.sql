@@ -5,16 +5,20 @@
 
     DuckDB and PostgreSQL: delete+insert on `unique_key`, after the pre-hook
     delete_partition_window has deleted every row of the window (so rows that
-    disappear from it go too). -#}
-{% macro daily_partitioned_incremental(date_column, unique_key) -%}
-    {{ return(adapter.dispatch('daily_partitioned_incremental', 'redcat')(date_column, unique_key)) }}
+    disappear from it go too). extra_days: days before the window's start
+    (partition_window_start) the model rebuilds as well; its select must
+    return every row of them. -#}
+{% macro daily_partitioned_incremental(date_column, unique_key, extra_days=0) -%}
+    {{ return(adapter.dispatch('daily_partitioned_incremental', 'redcat')(
+        date_column, unique_key, extra_days
+    )) }}
 {%- endmacro %}
 
-{% macro default__daily_partitioned_incremental(date_column, unique_key) -%}
+{% macro default__daily_partitioned_incremental(date_column, unique_key, extra_days=0) -%}
     {{ return({
         'incremental_strategy': 'delete+insert',
         'unique_key': unique_key,
-        'pre_hook': "{{ delete_partition_window('" ~ date_column ~ "') }}",
+        'pre_hook': "{{ delete_partition_window('" ~ date_column ~ "', " ~ extra_days ~ ") }}",
     }) }}
 {%- endmacro %}
 
@@ -25,7 +29,7 @@
     select of an incremental run returns every day of its window, so a day is
     replaced with all its rows; a day of the window left with no row at all
     keeps its old partition (docs/scaling.md). -#}
-{% macro spark__daily_partitioned_incremental(date_column, unique_key) -%}
+{% macro spark__daily_partitioned_incremental(date_column, unique_key, extra_days=0) -%}
     {{ return({
         'incremental_strategy': 'insert_overwrite',
         'partition_by': [date_column],

@@ -6,7 +6,8 @@ The committed sample is replayed as two deliveries of raw data:
   orders of the three days before it (they will arrive late) and half of the
   note events of `FAR_DAY` (they will arrive too late for any lookback);
 - day 2: everything up to and including `DAY`: the late rows have arrived,
-  and one event of `RESENT_DAY` (a day no window of `DAY` holds) comes again
+  one visit comes late for a brand exposure older than the lookback, and one
+  event of `RESENT_DAY` (a day no window of `DAY` holds or reads) comes again
   with `DAY`'s time: a conflicting copy, which rejects both copies.
 
 Day 1 is built from scratch; day 2 is loaded and built as the daily
@@ -14,8 +15,9 @@ schedule builds it, with the partition vars of `DAY` only. Against a full
 build of day 2's data in another warehouse:
 
 - every row the partition run rebuilds (local days from `DAY` minus the
-  attribution lookback) is identical, so late rows within the lookback land
-  on their own day;
+  attribution lookback; brand exposures from two lookbacks back, since a
+  late touch can take a visit or order from an exposure a lookback before
+  it) is identical, so late rows within the lookback land on their own day;
 - the staging tables checked by day are identical but for the late events
   of `FAR_DAY`: the partition run checks its window and every copy of the keys
   in it, so the old copy of the conflicting event is rejected too;
@@ -45,7 +47,29 @@ DAY = date(2025, 6, 18)
 LOOKBACK_DAYS = 7  # click_lookback_days (7) and view_lookback_hours (24) in days
 LATE_DAYS = 3  # rows of the days before DAY that arrive with DAY's delivery
 FAR_DAY = DAY - timedelta(days=3 * LOOKBACK_DAYS)  # outside every window DAY rebuilds
-RESENT_DAY = DAY - timedelta(days=2 * LOOKBACK_DAYS)  # an event of this day comes again on DAY
+# an event of this day comes again on DAY: the day before the first any model
+# of DAY's run rebuilds or reads (brand exposures: two lookbacks)
+RESENT_DAY = DAY - timedelta(days=2 * LOOKBACK_DAYS + 1)
+# A day whose partition is run again on the reference (a backfill): days after
+# its window hold data, as they do when an operator backfills a past day.
+BACKFILL_DAY = DAY - timedelta(days=10)
+# A taobao exposure of the committed sample (DAY - 9) with no store entry after
+# its impression; day 2 delivers a late visit of its buyer to its shop on
+# DAY - 5, a click lookback after the impression: the exposure, older than the
+# lookback of DAY's partition run, gains the store entry.
+ENTERED_EXPOSURE = (
+    "taobao|xa_0e83145271c25034|"
+    "344316792ab7cb7067c79076f6bfb44cc6756a90f2dfb2f77f85f099efa47e87|"
+    f"{DAY - timedelta(days=9)}"
+)
+LATE_VISIT = {
+    "visit_id": "tv_1a7e000000000001",
+    "shop_id": "ts_2b1fce4ea96f6bde",
+    "buyer_key": "4ddce766c6d6010a9b6ac8f3a715439ea7b7d0942fdd582484f9631efb73b84f",
+    "visit_at": f"{DAY - timedelta(days=5)}T12:00:00+08:00",
+    "channel": "other",
+    "ref_note_id": None,
+}
 # 12:00 on DAY in Asia/Shanghai, as epoch milliseconds: the resent copy's time
 RESENT_COPY_MS = int(datetime(DAY.year, DAY.month, DAY.day, 4, tzinfo=UTC).timestamp() * 1000)
 BUILD = ["build", "--exclude", "resource_type:unit_test"]
@@ -79,9 +103,15 @@ INCREMENTAL_MODELS = {
     "int_touchpoints_joined_to_orders": "order_date",
     "int_attribution_credits_computed": "order_date",
     "int_note_days_aggregated": "local_date",
+    "int_brand_exposures_tracked": "exposure_date",
     "fct_note_daily": "local_date",
     "fct_conversions": "order_date",
     "fct_attributed_orders": "order_date",
+}
+# Days before DAY a partition run rebuilds, per incremental model: the lookback,
+# and for brand exposures one click lookback more.
+REBUILT_DAYS = dict.fromkeys(INCREMENTAL_MODELS, LOOKBACK_DAYS) | {
+    "int_brand_exposures_tracked": 2 * LOOKBACK_DAYS
 }
 
 
@@ -126,6 +156,11 @@ def write_delivery(out: Path, *, day: int) -> Path:
                     " union all select event_id, note_id, user_key, event_type, "
                     f"'{RESENT_COPY_MS}' from ({rows}) where event_id = '{resent_event_id()}'"
                 )
+            if day == 2 and table.key == "tb/visits":
+                values = ", ".join(
+                    "null" if value is None else f"'{value}'" for value in LATE_VISIT.values()
+                )
+                delivered += f" union all select {values}"
             con.execute(f"copy ({delivered}) to '{target}' (header true)")
     return out
 
@@ -164,11 +199,11 @@ def _number(db_path: Path, sql: str) -> int:
     return int(row[0])
 
 
-def table_checksums(db_path: Path, *, since: date | None = None) -> dict[str, Checksum]:
+def table_checksums(db_path: Path, *, rebuilt_only: bool = False) -> dict[str, Checksum]:
     """Per table of schemas intermediate and marts: (rows, order-free sum of row hashes).
 
-    With `since`, only the incremental models, restricted to rows of local
-    days from `since` on.
+    With `rebuilt_only`, only the incremental models, restricted to the rows
+    of the local days DAY's partition run rebuilds (REBUILT_DAYS).
     """
     with connect(db_path, read_only=True) as con:
         tables = con.execute(
@@ -179,9 +214,10 @@ def table_checksums(db_path: Path, *, since: date | None = None) -> dict[str, Ch
         checksums: dict[str, Checksum] = {}
         for schema, name in tables:
             where = "true"
-            if since is not None:
+            if rebuilt_only:
                 if name not in INCREMENTAL_MODELS:
                     continue
+                since = DAY - timedelta(days=REBUILT_DAYS[name])
                 where = f"{INCREMENTAL_MODELS[name]} >= {_sql_date(since)}"
             checksums[f"{schema}.{name}"] = _checksum(con, f'{schema}."{name}"', where)
     return checksums
@@ -224,6 +260,17 @@ def note_events_on(db_path: Path, day: date) -> int:
         db_path,
         "select sum(impressions + reads + likes + saves + comments + shares) "
         f"from marts.fct_note_daily where local_date = {_sql_date(day)}",
+    )
+
+
+def store_entry_after_impression(db_path: Path, exposure_id: str) -> bool:
+    """has_store_entry_after_impression of one brand exposure."""
+    return bool(
+        _number(
+            db_path,
+            "select cast(has_store_entry_after_impression as integer) "
+            f"from intermediate.int_brand_exposures_tracked where exposure_id = '{exposure_id}'",
+        )
     )
 
 
@@ -276,6 +323,14 @@ def deliveries(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     run_dbt([*BUILD, "--vars", json.dumps(window)], db_path=daily, extra_env=env)
     shutil.copy(daily, work / "after_partition.duckdb")
     run_dbt([*BUILD, "--full-refresh"], db_path=daily, extra_env=env)
+
+    backfill = work / "backfill.duckdb"
+    shutil.copy(reference, backfill)
+    old_day = {
+        "partition_start_date": BACKFILL_DAY.isoformat(),
+        "partition_end_date": (BACKFILL_DAY + timedelta(days=1)).isoformat(),
+    }
+    run_dbt([*BUILD, "--vars", json.dumps(old_day)], db_path=backfill, extra_env=env)
     return {
         "day1_raw": day1,
         "day2_raw": day2,
@@ -283,6 +338,7 @@ def deliveries(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "day1": work / "day1.duckdb",
         "after_partition": work / "after_partition.duckdb",
         "after_full_refresh": daily,
+        "backfill": backfill,
     }
 
 
@@ -327,14 +383,23 @@ def test_rows_arrive_late_within_and_beyond_the_lookback(deliveries: dict[str, P
 def test_partition_run_equals_a_full_build_from_the_lookback_on(
     deliveries: dict[str, Path],
 ) -> None:
-    since = DAY - timedelta(days=LOOKBACK_DAYS)
-    rebuilt = table_checksums(deliveries["after_partition"], since=since)
-    expected = table_checksums(deliveries["reference"], since=since)
+    rebuilt = table_checksums(deliveries["after_partition"], rebuilt_only=True)
+    expected = table_checksums(deliveries["reference"], rebuilt_only=True)
     assert set(rebuilt) == {f"{_schema(m)}.{m}" for m in INCREMENTAL_MODELS}
     assert rebuilt == expected
     # the day-1 warehouse had none of DAY and half of the late days: not a trivial match
-    assert table_checksums(deliveries["day1"], since=since) != expected
+    assert table_checksums(deliveries["day1"], rebuilt_only=True) != expected
     assert all(rows > 0 for rows, _ in expected.values())
+
+
+def test_partition_run_rebuilds_the_exposures_a_late_visit_reaches(
+    deliveries: dict[str, Path],
+) -> None:
+    entered = {
+        name: store_entry_after_impression(deliveries[name], ENTERED_EXPOSURE)
+        for name in ("day1", "after_partition", "reference")
+    }
+    assert entered == {"day1": False, "after_partition": True, "reference": True}
 
 
 def test_partition_run_leaves_older_days_alone_until_a_full_refresh(
@@ -349,6 +414,12 @@ def test_partition_run_leaves_older_days_alone_until_a_full_refresh(
     assert table_checksums(deliveries["after_full_refresh"]) == table_checksums(
         deliveries["reference"]
     )
+
+
+def test_backfilling_a_past_day_changes_nothing(deliveries: dict[str, Path]) -> None:
+    # the window's rows are rebuilt from inputs that go on after it (visits and
+    # orders after an exposure, the later exposures that outrank it)
+    assert table_checksums(deliveries["backfill"]) == table_checksums(deliveries["reference"])
 
 
 def test_partition_run_leaves_no_duplicates(deliveries: dict[str, Path]) -> None:

@@ -167,6 +167,7 @@ def test_dbt_declares_the_models_and_the_vars() -> None:
         "int_touchpoints_joined_to_orders",
         "int_attribution_credits_computed",
         "int_note_days_aggregated",
+        "int_brand_exposures_tracked",
         "fct_note_daily",
         "fct_conversions",
         "fct_attributed_orders",

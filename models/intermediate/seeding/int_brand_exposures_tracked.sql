@@ -9,7 +9,21 @@
     day whose link click came at most var('click_lookback_days') before it, so
     summing days never counts it twice. Separately, has_store_entry_after_impression
     says whether the user entered the brand's tb shop within the lookback after
-    an impression that day (the store-entry rate). -#}
+    an impression that day (the store-entry rate).
+
+    Incremental by exposure day: a new touch can take a store entry or an
+    order from an exposure up to var('click_lookback_days') before it, so a
+    partition run rebuilds that many days more than the window (from the
+    partition's start minus two lookbacks). It reads the touches, visits and
+    orders of those days and of the lookback after the window's last day (the
+    later exposures that outrank one of the window's for a visit or order). -#}
+{%- set claim_days = var('click_lookback_days') | int -%}
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    **daily_partitioned_incremental('exposure_date', 'exposure_id', extra_days=claim_days),
+) }}
+
 with
 
 touchpoints as (
@@ -22,6 +36,7 @@ touchpoints as (
         event_date,
         event_at
     from {{ ref('int_touchpoints_classified') }}
+    where {{ in_partition_window('event_date', extra_days=claim_days, days_after=claim_days) }}
 ),
 
 brands as (
@@ -57,6 +72,7 @@ store_visits as (
         shop_id,
         visited_at
     from {{ ref('stg_tb__visits') }}
+    where {{ in_partition_window('visited_date', extra_days=claim_days, days_after=claim_days) }}
 ),
 
 conversions as (
@@ -68,6 +84,7 @@ conversions as (
         gmv_cny,
         ordered_at
     from {{ ref('int_conversions_unified') }}
+    where {{ in_partition_window('order_date', extra_days=claim_days, days_after=claim_days) }}
 ),
 
 user_brand_days as (
@@ -121,46 +138,60 @@ exposures as (
     where user_brand_days.first_impression_at is not null
 ),
 
-ranked_exposure_shops as (
+touch_brand_days as (
+    select distinct
+        brand_account_id,
+        event_date
+    from {{ ref('int_touchpoints_classified') }}
+    where {{ in_partition_window('event_date', extra_days=claim_days, days_after=claim_days) }}
+),
+
+ranked_brand_day_shops as (
     select
-        exposures.*,
+        shop_links.platform,
+        touch_brand_days.brand_account_id,
+        touch_brand_days.event_date as exposure_date,
         shop_links.shop_id,
         row_number() over (
             partition by
-                exposures.xhs_user_key,
-                exposures.brand_account_id,
-                exposures.platform,
-                exposures.exposure_date
+                shop_links.platform,
+                touch_brand_days.brand_account_id,
+                touch_brand_days.event_date
             order by shop_links.valid_from desc, shop_links.shop_id asc
         ) as shop_rank
-    from exposures
-    left join shop_links
+    from touch_brand_days
+    inner join shop_links
         on
-            exposures.platform = shop_links.platform
-            and exposures.brand_account_id = shop_links.xhs_brand_account_id
-            and exposures.exposure_date >= shop_links.valid_from
-            and exposures.exposure_date <= shop_links.valid_through
+            touch_brand_days.brand_account_id = shop_links.xhs_brand_account_id
+            and touch_brand_days.event_date >= shop_links.valid_from
+            and touch_brand_days.event_date <= shop_links.valid_through
 ),
 
 linked_exposures as (
     select
         {{ dbt.concat([
-            "platform", "'|'", "brand_account_id", "'|'", "xhs_user_key", "'|'",
-            "cast(exposure_date as " ~ dbt.type_string() ~ ")",
+            "exposures.platform", "'|'", "exposures.brand_account_id", "'|'",
+            "exposures.xhs_user_key", "'|'",
+            "cast(exposures.exposure_date as " ~ dbt.type_string() ~ ")",
         ]) }} as exposure_id,
-        xhs_user_key,
-        platform_user_key,
-        brand_account_id,
-        platform,
-        shop_id,
-        is_engaged,
-        exposure_date,
-        first_impression_at,
-        last_impression_at,
-        first_link_click_at,
-        last_link_click_at
-    from ranked_exposure_shops
-    where shop_rank = 1
+        exposures.xhs_user_key,
+        exposures.platform_user_key,
+        exposures.brand_account_id,
+        exposures.platform,
+        brand_day_shops.shop_id,
+        exposures.is_engaged,
+        exposures.exposure_date,
+        exposures.first_impression_at,
+        exposures.last_impression_at,
+        exposures.first_link_click_at,
+        exposures.last_link_click_at
+    from exposures
+    left join ranked_brand_day_shops as brand_day_shops
+        on
+            exposures.platform = brand_day_shops.platform
+            and exposures.brand_account_id = brand_day_shops.brand_account_id
+            and exposures.exposure_date = brand_day_shops.exposure_date
+            and brand_day_shops.shop_rank = 1
 ),
 
 impression_store_entries as (
@@ -291,6 +322,7 @@ final as (
         on linked_exposures.exposure_id = link_store_entries.exposure_id
     left join link_orders
         on linked_exposures.exposure_id = link_orders.exposure_id
+    where {{ in_partition_window('linked_exposures.exposure_date', extra_days=claim_days) }}
 )
 
 select * from final
