@@ -100,6 +100,7 @@ CHECKED_BY_DAY = {
 # The incremental models and their local-day column.
 INCREMENTAL_MODELS = {
     "int_touchpoints_classified": "event_date",
+    "int_conversions_unified": "order_date",
     "int_touchpoints_joined_to_orders": "order_date",
     "int_attribution_credits_computed": "order_date",
     "int_note_days_aggregated": "local_date",

@@ -164,6 +164,7 @@ def test_dbt_declares_the_models_and_the_vars() -> None:
         "base_tb__orders_checked",
         "base_jd__orders_checked",
         "int_touchpoints_classified",
+        "int_conversions_unified",
         "int_touchpoints_joined_to_orders",
         "int_attribution_credits_computed",
         "int_note_days_aggregated",

@@ -1,6 +1,16 @@
 {#- Every tb and jd order line that is not cancelled, with its brand (through
     the tri-party link in force on the order's local date), its matched xhs
-    user and whether it can be attributed. -#}
+    user and whether it can be attributed.
+
+    Incremental by order day: a partition run rebuilds the orders of its
+    window; whether an order is the buyer's first in the shop then also asks
+    the orders before the window (one scan of their shop and buyer keys). -#}
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    **daily_partitioned_incremental('order_date', 'conversion_id'),
+) }}
+
 with
 
 tb_orders as (
@@ -14,6 +24,7 @@ tb_orders as (
         paid_date,
         paid_at
     from {{ ref('stg_tb__orders') }}
+    where {{ in_partition_window('paid_date') }}
 ),
 
 jd_orders as (
@@ -28,6 +39,7 @@ jd_orders as (
         ordered_date,
         ordered_at
     from {{ ref('stg_jd__orders') }}
+    where {{ in_partition_window('ordered_date') }}
 ),
 
 tb_shops as (
@@ -143,14 +155,53 @@ matched_conversions as (
     where linked_conversions.link_rank = 1
 ),
 
+{%- if is_partition_run() %}
+
+-- the buyers who ordered in the shop before the window
+earlier_buyers as (
+    select distinct
+        'taobao' as platform,
+        shop_id,
+        buyer_key
+    from {{ ref('stg_tb__orders') }}
+    where
+        not is_cancelled
+        and paid_date < {{ partition_window_start() }}
+    union all
+    select distinct
+        'jd' as platform,
+        vender_id as shop_id,
+        pin_hash as buyer_key
+    from {{ ref('stg_jd__orders') }}
+    where
+        not is_cancelled
+        and ordered_date < {{ partition_window_start() }}
+),
+{%- endif %}
+
 first_orders as (
     select
-        *,
+        matched_conversions.*,
         row_number() over (
-            partition by platform, shop_id, buyer_key
-            order by ordered_at asc, order_id asc
-        ) as buyer_shop_order_number
+            partition by
+                matched_conversions.platform,
+                matched_conversions.shop_id,
+                matched_conversions.buyer_key
+            order by matched_conversions.ordered_at asc, matched_conversions.order_id asc
+        ) as buyer_shop_order_number,
+        {% if is_partition_run() -%}
+            earlier_buyers.buyer_key is not null
+        {%- else -%}
+            false
+        {%- endif %} as has_earlier_order
     from matched_conversions
+    {%- if is_partition_run() %}
+    left join earlier_buyers
+        on
+            matched_conversions.platform = earlier_buyers.platform
+            and matched_conversions.shop_id = earlier_buyers.shop_id
+            and matched_conversions.buyer_key = earlier_buyers.buyer_key
+    {%- endif %}
 ),
 
 final as (
@@ -171,7 +222,7 @@ final as (
         xhs_brand_account_id is not null as is_shop_linked,
         xhs_user_key is not null as is_buyer_matched,
         xhs_brand_account_id is not null and xhs_user_key is not null as is_eligible,
-        buyer_shop_order_number = 1 as is_first_order_in_shop,
+        buyer_shop_order_number = 1 and not has_earlier_order as is_first_order_in_shop,
         order_date,
         ordered_at
     from first_orders
