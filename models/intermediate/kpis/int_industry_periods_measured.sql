@@ -160,46 +160,115 @@ engagement as (
         note_days_by_industry.industry
 ),
 
-exposures_by_industry as (
+-- one row per window, industry and user × brand pair with an exposure in the
+-- window (whether any of them led to a store entry); distinct counts as
+-- group-bys. A brand has one industry, so the pairs of 'all' are the sum of
+-- the industries' pairs; a user can have pairs in several, so the users of
+-- 'all' are counted apart.
+window_user_brands as (
     select
-        xhs_user_key,
-        user_brand_key,
+        window_days.period_id,
+        window_days.window_kind,
+        exposures.industry,
+        exposures.user_brand_key,
+        exposures.xhs_user_key,
+        max(case when exposures.has_store_entry_after_impression then 1 else 0 end) as entered
+    from window_days
+    inner join exposures
+        on window_days.date_day = exposures.exposure_date
+    group by
+        window_days.period_id,
+        window_days.window_kind,
+        exposures.industry,
+        exposures.user_brand_key,
+        exposures.xhs_user_key
+),
+
+industry_user_brand_counts as (
+    select
+        period_id,
+        window_kind,
         industry,
-        has_store_entry_after_impression,
-        exposure_date
-    from exposures
+        count(*) as exposed_user_brands,
+        sum(entered) as entered_user_brands
+    from window_user_brands
+    group by
+        period_id,
+        window_kind,
+        industry
+),
+
+user_brand_counts as (
+    select * from industry_user_brand_counts
     union all
     select
-        xhs_user_key,
-        user_brand_key,
+        period_id,
+        window_kind,
         'all' as industry,
-        has_store_entry_after_impression,
-        exposure_date
-    from exposures
+        sum(exposed_user_brands) as exposed_user_brands,
+        sum(entered_user_brands) as entered_user_brands
+    from industry_user_brand_counts
+    group by
+        period_id,
+        window_kind
+),
+
+window_users as (
+    select
+        period_id,
+        window_kind,
+        industry,
+        xhs_user_key,
+        max(entered) as entered
+    from window_user_brands
+    group by
+        period_id,
+        window_kind,
+        industry,
+        xhs_user_key
+    union all
+    select
+        period_id,
+        window_kind,
+        'all' as industry,
+        xhs_user_key,
+        max(entered) as entered
+    from window_user_brands
+    group by
+        period_id,
+        window_kind,
+        xhs_user_key
+),
+
+user_counts as (
+    select
+        period_id,
+        window_kind,
+        industry,
+        count(*) as store_entry_base_users,
+        sum(entered) as store_entry_users
+    from window_users
+    group by
+        period_id,
+        window_kind,
+        industry
 ),
 
 store_entries as (
     select
-        window_days.period_id,
-        window_days.window_kind,
-        exposures_by_industry.industry,
-        count(distinct exposures_by_industry.user_brand_key) as exposed_user_brands,
-        count(distinct case
-            when exposures_by_industry.has_store_entry_after_impression
-                then exposures_by_industry.user_brand_key
-        end) as entered_user_brands,
-        count(distinct exposures_by_industry.xhs_user_key) as store_entry_base_users,
-        count(distinct case
-            when exposures_by_industry.has_store_entry_after_impression
-                then exposures_by_industry.xhs_user_key
-        end) as store_entry_users
-    from window_days
-    inner join exposures_by_industry
-        on window_days.date_day = exposures_by_industry.exposure_date
-    group by
-        window_days.period_id,
-        window_days.window_kind,
-        exposures_by_industry.industry
+        user_brand_counts.period_id,
+        user_brand_counts.window_kind,
+        user_brand_counts.industry,
+        user_brand_counts.exposed_user_brands,
+        user_brand_counts.entered_user_brands,
+        user_counts.store_entry_base_users,
+        user_counts.store_entry_users
+    from user_brand_counts
+    inner join user_counts
+        on
+            user_brand_counts.period_id = user_counts.period_id
+            and user_brand_counts.window_kind = user_counts.window_kind
+            and user_brand_counts.industry = user_counts.industry
 ),
 
 joint_merchants_by_industry as (
