@@ -138,60 +138,46 @@ exposures as (
     where user_brand_days.first_impression_at is not null
 ),
 
-touch_brand_days as (
-    select distinct
-        brand_account_id,
-        event_date
-    from {{ ref('int_touchpoints_classified') }}
-    where {{ in_partition_window('event_date', extra_days=claim_days, days_after=claim_days) }}
-),
-
-ranked_brand_day_shops as (
+ranked_exposure_shops as (
     select
-        shop_links.platform,
-        touch_brand_days.brand_account_id,
-        touch_brand_days.event_date as exposure_date,
+        exposures.*,
         shop_links.shop_id,
         row_number() over (
             partition by
-                shop_links.platform,
-                touch_brand_days.brand_account_id,
-                touch_brand_days.event_date
+                exposures.xhs_user_key,
+                exposures.brand_account_id,
+                exposures.platform,
+                exposures.exposure_date
             order by shop_links.valid_from desc, shop_links.shop_id asc
         ) as shop_rank
-    from touch_brand_days
-    inner join shop_links
+    from exposures
+    left join shop_links
         on
-            touch_brand_days.brand_account_id = shop_links.xhs_brand_account_id
-            and touch_brand_days.event_date >= shop_links.valid_from
-            and touch_brand_days.event_date <= shop_links.valid_through
+            exposures.platform = shop_links.platform
+            and exposures.brand_account_id = shop_links.xhs_brand_account_id
+            and exposures.exposure_date >= shop_links.valid_from
+            and exposures.exposure_date <= shop_links.valid_through
 ),
 
 linked_exposures as (
     select
         {{ dbt.concat([
-            "exposures.platform", "'|'", "exposures.brand_account_id", "'|'",
-            "exposures.xhs_user_key", "'|'",
-            "cast(exposures.exposure_date as " ~ dbt.type_string() ~ ")",
+            "platform", "'|'", "brand_account_id", "'|'", "xhs_user_key", "'|'",
+            "cast(exposure_date as " ~ dbt.type_string() ~ ")",
         ]) }} as exposure_id,
-        exposures.xhs_user_key,
-        exposures.platform_user_key,
-        exposures.brand_account_id,
-        exposures.platform,
-        brand_day_shops.shop_id,
-        exposures.is_engaged,
-        exposures.exposure_date,
-        exposures.first_impression_at,
-        exposures.last_impression_at,
-        exposures.first_link_click_at,
-        exposures.last_link_click_at
-    from exposures
-    left join ranked_brand_day_shops as brand_day_shops
-        on
-            exposures.platform = brand_day_shops.platform
-            and exposures.brand_account_id = brand_day_shops.brand_account_id
-            and exposures.exposure_date = brand_day_shops.exposure_date
-            and brand_day_shops.shop_rank = 1
+        xhs_user_key,
+        platform_user_key,
+        brand_account_id,
+        platform,
+        shop_id,
+        is_engaged,
+        exposure_date,
+        first_impression_at,
+        last_impression_at,
+        first_link_click_at,
+        last_link_click_at
+    from ranked_exposure_shops
+    where shop_rank = 1
 ),
 
 impression_store_entries as (
