@@ -57,6 +57,10 @@ ENVIRONMENT: Mapping[str, tuple[str, str]] = {
         "DuckDB's memory_limit, for dbt and redcat alike (beyond it DuckDB spills to disk)",
     ),
     THREADS_ENV: (DEFAULT_THREADS, "DuckDB's threads, for dbt and redcat alike"),
+    "REDCAT_DBT_THREADS": (
+        "1",
+        "dbt's threads on DuckDB (nodes built at once; they share DuckDB's memory_limit)",
+    ),
     TEMP_DIRECTORY_ENV: (
         "<warehouse file>.tmp",
         "where DuckDB spills what does not fit in its memory_limit",
