@@ -254,23 +254,6 @@ user_counts as (
         industry
 ),
 
-store_entries as (
-    select
-        user_brand_counts.period_id,
-        user_brand_counts.window_kind,
-        user_brand_counts.industry,
-        user_brand_counts.exposed_user_brands,
-        user_brand_counts.entered_user_brands,
-        user_counts.store_entry_base_users,
-        user_counts.store_entry_users
-    from user_brand_counts
-    inner join user_counts
-        on
-            user_brand_counts.period_id = user_counts.period_id
-            and user_brand_counts.window_kind = user_counts.window_kind
-            and user_brand_counts.industry = user_counts.industry
-),
-
 joint_merchants_by_industry as (
     select
         industry,
@@ -316,13 +299,13 @@ final as (
         cast(coalesce(engagement.impressions, 0) as {{ dbt.type_bigint() }}) as impressions,
         cast(coalesce(engagement.reads, 0) as {{ dbt.type_bigint() }}) as reads,
         cast(coalesce(engagement.interactions, 0) as {{ dbt.type_bigint() }}) as interactions,
-        cast(coalesce(store_entries.exposed_user_brands, 0) as {{ dbt.type_bigint() }})
+        cast(coalesce(user_brand_counts.exposed_user_brands, 0) as {{ dbt.type_bigint() }})
             as exposed_user_brands,
-        cast(coalesce(store_entries.entered_user_brands, 0) as {{ dbt.type_bigint() }})
+        cast(coalesce(user_brand_counts.entered_user_brands, 0) as {{ dbt.type_bigint() }})
             as entered_user_brands,
-        cast(coalesce(store_entries.store_entry_base_users, 0) as {{ dbt.type_bigint() }})
+        cast(coalesce(user_counts.store_entry_base_users, 0) as {{ dbt.type_bigint() }})
             as store_entry_base_users,
-        cast(coalesce(store_entries.store_entry_users, 0) as {{ dbt.type_bigint() }})
+        cast(coalesce(user_counts.store_entry_users, 0) as {{ dbt.type_bigint() }})
             as store_entry_users,
         cast(coalesce(joint_merchants.joint_merchant_days, 0) as {{ dbt.type_bigint() }})
             as joint_merchant_days,
@@ -339,11 +322,16 @@ final as (
             industry_windows.period_id = engagement.period_id
             and industry_windows.window_kind = engagement.window_kind
             and industry_windows.industry = engagement.industry
-    left join store_entries
+    left join user_brand_counts
         on
-            industry_windows.period_id = store_entries.period_id
-            and industry_windows.window_kind = store_entries.window_kind
-            and industry_windows.industry = store_entries.industry
+            industry_windows.period_id = user_brand_counts.period_id
+            and industry_windows.window_kind = user_brand_counts.window_kind
+            and industry_windows.industry = user_brand_counts.industry
+    left join user_counts
+        on
+            industry_windows.period_id = user_counts.period_id
+            and industry_windows.window_kind = user_counts.window_kind
+            and industry_windows.industry = user_counts.industry
     left join joint_merchants
         on
             industry_windows.period_id = joint_merchants.period_id
