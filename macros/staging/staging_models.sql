@@ -7,10 +7,31 @@
     {%- set contract = raw_contract(source_name, table_name) %}
     select
         {%- for column in contract.columns %}
-        {%- set delivered = adapter.quote(column.name) if column.name != column.snake else column.name %}
-        cast({{ delivered }} as {{ dbt.type_string() }}) as {{ column.snake }}{{ ',' if not loop.last }}
+        {{ delivered_text(column) }} as {{ column.snake }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ relation }}
+{%- endmacro %}
+
+{#- A raw contract column of the raw relation as text (delivered_as_text). -#}
+{% macro delivered_text(column) -%}
+    {%- set delivered = adapter.quote(column.name) if column.name != column.snake else column.name -%}
+    cast({{ delivered }} as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{#- On a partition run, the first filter of the scan for the window's keys
+    (checked_rows): raw_epoch_prefilter when the time column `column` is an
+    epoch delivered as an integer column in `relation`, else none (a time
+    delivered as text has to be parsed to be placed). -#}
+{% macro delivered_time_prefilter(relation, column) -%}
+    {%- set found = namespace(prefilter=none) -%}
+    {%- if execute and column.encoding in ['epoch_ms', 'epoch_s'] -%}
+        {%- for delivered in adapter.get_columns_in_relation(relation) -%}
+            {%- if delivered.name | lower == column.name | lower and delivered.is_integer() -%}
+                {%- set found.prefilter = raw_epoch_prefilter(column, adapter.quote(delivered.name)) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(found.prefilter) }}
 {%- endmacro %}
 
 {#- The select of a base_<source>__<table>_checked table: every delivered row
@@ -34,9 +55,15 @@
     and every copy of the keys those rows carry, whatever day the copies are
     on (a hash join of the delivered keys with the window's), and the rows
     without a key, and replaces them; the other rows keep what the last run
-    found. The table needs a one-column key. -#}
+    found. The table needs a one-column key. The scan for the window's keys
+    reads the raw relation itself: a time delivered as an integer epoch is
+    first filtered on the stored integer (delivered_time_prefilter), which
+    skips the row groups far from the window instead of parsing every row. -#}
 {% macro checked_rows(source_name, table_name, partitioned_by=none) -%}
     {%- set delivered = ref('base_' ~ source_name ~ '__' ~ table_name) -%}
+    {#- read directly (not through `delivered`) by a partition run's scan for
+        the window's keys; resolved on every run so dbt sees the refs -#}
+    {%- set raw = raw_relation(source_name, table_name) -%}
     {%- set contract = raw_contract(source_name, table_name) -%}
     {%- set columns = contract.columns -%}
     {%- set text_of = {} -%}
@@ -72,6 +99,7 @@
 with
 
 {% if in_window -%}
+{%- set prefilter = delivered_time_prefilter(raw, dated_by) -%}
 keys_in_window as (
 
     select distinct {{ key[0] }}
@@ -81,9 +109,12 @@ keys_in_window as (
             {{ raw_column_parsed(dated_by) }} as {{ dated_by.typed }}
         from (
             select
-                {{ clean_text(key_column.snake) }} as {{ key[0] }},
-                {{ clean_text(dated_by.snake) }} as {{ dated_by.text }}
-            from {{ delivered }}
+                {{ clean_text(delivered_text(key_column)) }} as {{ key[0] }},
+                {{ clean_text(delivered_text(dated_by)) }} as {{ dated_by.text }}
+            from {{ raw }}
+            {%- if prefilter %}
+            where {{ prefilter }}
+            {%- endif %}
         ) as cleaned
     ) as parsed
     where {{ key[0] }} is not null
