@@ -28,6 +28,7 @@ build of day 2's data in another warehouse:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from datetime import UTC, date, datetime, timedelta
@@ -38,7 +39,7 @@ import pytest
 
 from redcat.contract import RAW_TABLES
 from redcat.load import load_raw_dir
-from redcat.warehouse import connect, project_root, run_dbt
+from redcat.warehouse import DbtRunError, connect, project_root, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -73,6 +74,11 @@ LATE_VISIT = {
 # 12:00 on DAY in Asia/Shanghai, as epoch milliseconds: the resent copy's time
 RESENT_COPY_MS = int(datetime(DAY.year, DAY.month, DAY.day, 4, tzinfo=UTC).timestamp() * 1000)
 BUILD = ["build", "--exclude", "resource_type:unit_test"]
+# The vars of DAY's daily partition run
+DAY_WINDOW = {
+    "partition_start_date": DAY.isoformat(),
+    "partition_end_date": (DAY + timedelta(days=1)).isoformat(),
+}
 
 # Local day of a raw row, per event-driven table, from its text as delivered.
 SHANGHAI_DAY = "cast(timezone('Asia/Shanghai', {}) as date)"
@@ -317,11 +323,7 @@ def deliveries(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     run_dbt(BUILD, db_path=daily, extra_env=env)
     shutil.copy(daily, work / "day1.duckdb")
     load_raw_dir(day2, daily)
-    window = {
-        "partition_start_date": DAY.isoformat(),
-        "partition_end_date": (DAY + timedelta(days=1)).isoformat(),
-    }
-    run_dbt([*BUILD, "--vars", json.dumps(window)], db_path=daily, extra_env=env)
+    run_dbt([*BUILD, "--vars", json.dumps(DAY_WINDOW)], db_path=daily, extra_env=env)
     shutil.copy(daily, work / "after_partition.duckdb")
     run_dbt([*BUILD, "--full-refresh"], db_path=daily, extra_env=env)
 
@@ -450,3 +452,55 @@ def test_partition_run_checks_every_copy_of_the_keys_in_its_window(
     # and the row counts say so: delivered = accepted + quarantined + not checked yet
     assert unchecked_rows(deliveries["after_partition"]) == {"xhs__note_events": 118}
     assert unchecked_rows(deliveries["after_full_refresh"]) == {}
+
+
+def unique_test_failures(db_path: Path, work: Path, *, window: bool) -> dict[str, int]:
+    """Failures of each unique_in_partition_window test by model, with DAY's window or not."""
+    env = {"DBT_TARGET_PATH": str(work / "target"), "DBT_LOG_PATH": str(work / "logs")}
+    args = ["test", "--select", "test_name:unique_in_partition_window"]
+    if window:
+        args += ["--vars", json.dumps(DAY_WINDOW)]
+    with contextlib.suppress(DbtRunError):  # a failing test: its count is in run_results.json
+        run_dbt(args, db_path=db_path, extra_env=env)
+    target = work / "target"
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return {
+        nodes[result["unique_id"]]["attached_node"].split(".")[-1]: int(result["failures"] or 0)
+        for result in results
+        if result["unique_id"].startswith("test.")
+    }
+
+
+def test_unique_tests_count_the_rebuilt_days_on_a_partition_run(
+    deliveries: dict[str, Path], tmp_path: Path
+) -> None:
+    """A touch copied on DAY fails the partition run's unique test; one copied on
+    FAR_DAY (a day the run did not write) only the test of a run without the window."""
+    warehouse = tmp_path / "duplicated.duckdb"
+    shutil.copy(deliveries["after_partition"], warehouse)
+    with connect(warehouse) as con:
+        for day in (DAY, FAR_DAY):
+            con.execute(
+                "insert into intermediate.int_touchpoints_classified "
+                "select * from intermediate.int_touchpoints_classified "
+                f"where event_date = {_sql_date(day)} order by event_id limit 1"
+            )
+    tested = {
+        "stg_xhs__note_events",
+        "stg_tb__visits",
+        "stg_tb__searches",
+        "stg_tb__orders",
+        "stg_jd__orders",
+        "int_touchpoints_classified",
+        "int_brand_exposures_tracked",
+        "int_conversions_unified",
+        "int_note_days_aggregated",
+    }
+    clean = dict.fromkeys(tested, 0)
+    assert unique_test_failures(warehouse, tmp_path, window=True) == clean | {
+        "int_touchpoints_classified": 1
+    }
+    assert unique_test_failures(warehouse, tmp_path, window=False) == clean | {
+        "int_touchpoints_classified": 2
+    }
