@@ -169,6 +169,7 @@ def test_dbt_declares_the_models_and_the_vars() -> None:
         "int_attribution_credits_computed",
         "int_note_days_aggregated",
         "int_brand_exposures_tracked",
+        "int_industry_periods_measured",
         "fct_note_daily",
         "fct_conversions",
         "fct_attributed_orders",

@@ -14,7 +14,17 @@
       pairs (the privacy population);
     - joint_merchant_days: the sum over the window's days of the number of
       brands with joint-campaign spend > 0; covered_days: the window's days
-      that the data covers (their ratio is the daily average). -#}
+      that the data covers (their ratio is the daily average).
+
+    Incremental (period_windows_incremental): a daily partition run
+    recomputes both windows of every period whose current or prior window
+    reaches a day the run rebuilt (from the partition window's start minus
+    var('click_lookback_days'), where int_brand_exposures_tracked starts) and
+    replaces their rows; the other periods keep theirs. The industries are
+    read from every day, so a recomputed window has a row for each. -#}
+{%- set claim_days = var('click_lookback_days') | int -%}
+{{ config(on_schema_change='fail', **period_windows_incremental('industry_period_window_id')) }}
+
 with
 
 periods as (
@@ -65,20 +75,45 @@ brand_spend_days as (
     where is_joint_merchant
 ),
 
+{% if is_partition_run() -%}
+-- the periods either of whose windows holds a day the partition run rebuilt
+rebuilt_periods as (
+    select period_id
+    from periods
+    where
+        (
+            period_start < {{ partition_window_end() }}
+            and period_end >= {{ partition_window_start(claim_days) }}
+        )
+        or (
+            prior_period_start < {{ partition_window_end() }}
+            and prior_period_end >= {{ partition_window_start(claim_days) }}
+        )
+),
+
+{% endif -%}
+measured_periods as (
+    select *
+    from periods
+    {%- if is_partition_run() %}
+    where period_id in (select rebuilt_periods.period_id from rebuilt_periods)
+    {%- endif %}
+),
+
 windows as (
     select
         period_id,
         'current' as window_kind,
         period_start as window_start,
         period_end as window_end
-    from periods
+    from measured_periods
     union all
     select
         period_id,
         'prior' as window_kind,
         prior_period_start as window_start,
         prior_period_end as window_end
-    from periods
+    from measured_periods
 ),
 
 industries as (
