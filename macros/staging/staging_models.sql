@@ -61,9 +61,6 @@
     skips the row groups far from the window instead of parsing every row. -#}
 {% macro checked_rows(source_name, table_name, partitioned_by=none) -%}
     {%- set delivered = ref('base_' ~ source_name ~ '__' ~ table_name) -%}
-    {#- read directly (not through `delivered`) by a partition run's scan for
-        the window's keys; resolved on every run so dbt sees the refs -#}
-    {%- set raw = raw_relation(source_name, table_name) -%}
     {%- set contract = raw_contract(source_name, table_name) -%}
     {%- set columns = contract.columns -%}
     {%- set text_of = {} -%}
@@ -99,6 +96,9 @@
 with
 
 {% if in_window -%}
+{#- read directly, not through `delivered`, so a filter on a typed time
+    reaches the raw table's row groups -#}
+{%- set raw = raw_relation_in_graph(source_name, table_name) -%}
 {%- set prefilter = delivered_time_prefilter(raw, dated_by) -%}
 keys_in_window as (
 
