@@ -129,18 +129,16 @@ class RedcatDbtTranslator(DagsterDbtTranslator):
         )
 
 
-def dbt_build_args(
-    *, full_refresh: bool, dbt_vars: Mapping[str, Any] | None = None, partition_run: bool = False
-) -> list[str]:
+def dbt_build_args(*, full_refresh: bool, dbt_vars: Mapping[str, Any] | None = None) -> list[str]:
     """`dbt build` with the run's vars; `--full-refresh` for a full rebuild.
 
-    A partition run leaves out dbt's unit tests: they check the models' logic
-    on fixed inputs, not the day's data, and every full build (`redcat run`,
-    the weekly rebuild) runs them.
+    The warehouse's runs leave out dbt's unit tests: they check the models'
+    logic on fixed inputs, never the data a run builds, so running them on
+    every run proves nothing new. The test command (`make test`: `dbt build`
+    on the committed seeds) and a plain `dbt build` run them.
     """
     args = ["build", "--full-refresh"] if full_refresh else ["build"]
-    if partition_run and not full_refresh:
-        args += ["--exclude", UNIT_TESTS]
+    args += ["--exclude", UNIT_TESTS]
     return [*args, "--vars", json.dumps(dict(dbt_vars))] if dbt_vars else args
 
 
@@ -161,11 +159,7 @@ def _is_full_refresh(context: dg.AssetExecutionContext) -> bool:
 
 def build_args(context: dg.AssetExecutionContext, paths: DbtProjectPaths) -> list[str]:
     """The `dbt build` arguments for this step's run."""
-    return dbt_build_args(
-        full_refresh=_is_full_refresh(context),
-        dbt_vars=paths.dbt_vars,
-        partition_run=_is_partitioned_run(context),
-    )
+    return dbt_build_args(full_refresh=_is_full_refresh(context), dbt_vars=paths.dbt_vars)
 
 
 def build_env(context: dg.AssetExecutionContext) -> dict[str, str]:

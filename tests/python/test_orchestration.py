@@ -350,23 +350,20 @@ def test_partition_vars_and_dbt_arguments() -> None:
     no_window = {"REDCAT_PARTITION_START_DATE": "", "REDCAT_PARTITION_END_DATE": ""}
     assert dbt_build_env(window=None, full_refresh=False) == no_window
     assert dbt_build_env(window=window, full_refresh=True) == no_window
-    assert dbt_build_args(full_refresh=False) == ["build"]
-    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
-    # unit tests check logic, not the day's data: full builds run them, partition runs do not
-    assert dbt_build_args(full_refresh=False, partition_run=True) == [
-        "build",
-        "--exclude",
-        "resource_type:unit_test",
-    ]
-    assert dbt_build_args(full_refresh=True, partition_run=True) == ["build", "--full-refresh"]
+    # unit tests check logic on fixed inputs, not the data: the test command runs them
+    unit_tests = ["--exclude", "resource_type:unit_test"]
+    assert dbt_build_args(full_refresh=False) == ["build", *unit_tests]
+    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh", *unit_tests]
     assert dbt_build_args(full_refresh=False, dbt_vars={"x": 1}) == [
         "build",
+        *unit_tests,
         "--vars",
         '{"x": 1}',
     ]
     assert dbt_build_args(full_refresh=True, dbt_vars={"x": 1}) == [
         "build",
         "--full-refresh",
+        *unit_tests,
         "--vars",
         '{"x": 1}',
     ]
