@@ -496,6 +496,11 @@ def test_unique_tests_count_the_rebuilt_days_on_a_partition_run(
         "int_brand_exposures_tracked",
         "int_conversions_unified",
         "int_note_days_aggregated",
+        "int_touchpoints_joined_to_orders",
+        "int_attribution_credits_computed",
+        "fct_note_daily",
+        "fct_conversions",
+        "fct_attributed_orders",
     }
     clean = dict.fromkeys(tested, 0)
     assert unique_test_failures(warehouse, tmp_path, window=True) == clean | {
