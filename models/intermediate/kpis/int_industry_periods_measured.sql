@@ -75,11 +75,12 @@ brand_spend_days as (
     where is_joint_merchant
 ),
 
-{% if is_partition_run() -%}
--- the periods either of whose windows holds a day the partition run rebuilt
-rebuilt_periods as (
-    select period_id
+-- every period; on a partition run, those either of whose windows holds a day
+-- the run rebuilt
+measured_periods as (
+    select *
     from periods
+    {%- if is_partition_run() %}
     where
         (
             period_start < {{ partition_window_end() }}
@@ -89,14 +90,6 @@ rebuilt_periods as (
             prior_period_start < {{ partition_window_end() }}
             and prior_period_end >= {{ partition_window_start(claim_days) }}
         )
-),
-
-{% endif -%}
-measured_periods as (
-    select *
-    from periods
-    {%- if is_partition_run() %}
-    where period_id in (select rebuilt_periods.period_id from rebuilt_periods)
     {%- endif %}
 ),
 
