@@ -13,17 +13,16 @@ and both copies, and nothing else.
 
 from __future__ import annotations
 
-import json
 import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
+from partition_replay import replay_deliveries
 
 from redcat.contract import RAW_TABLES
-from redcat.load import load_raw_dir
-from redcat.warehouse import connect, project_root, run_dbt
+from redcat.warehouse import connect, project_root
 
 pytestmark = pytest.mark.slow
 
@@ -159,26 +158,13 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     env = {"DBT_TARGET_PATH": str(work / "target"), "DBT_LOG_PATH": str(work / "logs")}
     early = write_delivery(work / "early", late=False)
     late = write_delivery(work / "late", late=True)
-    run = ["run", "--select", *MODELS]
-
-    reference = work / "reference.duckdb"
-    load_raw_dir(late, reference)
-    run_dbt(run, db_path=reference, extra_env=env)
-
-    daily = work / "daily.duckdb"
-    load_raw_dir(early, daily)
-    run_dbt(run, db_path=daily, extra_env=env)
-    shutil.copy(daily, work / "early.duckdb")
-    load_raw_dir(late, daily)
-    window = {
-        "partition_start_date": DAY.isoformat(),
-        "partition_end_date": (DAY + timedelta(days=1)).isoformat(),
-    }
-    run_dbt([*run, "--vars", json.dumps(window)], db_path=daily, extra_env=env)
+    builds = replay_deliveries(
+        work, early, late, dbt_args=["run", "--select", *MODELS], day=DAY, env=env
+    )
     return {
-        "reference": reference,
-        "early": work / "early.duckdb",
-        "daily": daily,
+        "reference": builds.reference,
+        "early": builds.early,
+        "daily": builds.after_partition,
         "target": work / "target",
     }
 

@@ -36,9 +36,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from partition_replay import replay_deliveries, window_vars
 
 from redcat.contract import RAW_TABLES
-from redcat.load import load_raw_dir
 from redcat.warehouse import DbtRunError, connect, project_root, run_dbt
 
 pytestmark = pytest.mark.slow
@@ -74,11 +74,6 @@ LATE_VISIT = {
 # 12:00 on DAY in Asia/Shanghai, as epoch milliseconds: the resent copy's time
 RESENT_COPY_MS = int(datetime(DAY.year, DAY.month, DAY.day, 4, tzinfo=UTC).timestamp() * 1000)
 BUILD = ["build", "--exclude", "resource_type:unit_test"]
-# The vars of DAY's daily partition run
-DAY_WINDOW = {
-    "partition_start_date": DAY.isoformat(),
-    "partition_end_date": (DAY + timedelta(days=1)).isoformat(),
-}
 
 # Local day of a raw row, per event-driven table, from its text as delivered.
 SHANGHAI_DAY = "cast(timezone('Asia/Shanghai', {}) as date)"
@@ -314,33 +309,23 @@ def deliveries(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     day1 = write_delivery(work / "day1", day=1)
     day2 = write_delivery(work / "day2", day=2)
 
-    reference = work / "reference.duckdb"
-    load_raw_dir(day2, reference)
-    run_dbt(BUILD, db_path=reference, extra_env=env)
-
-    daily = work / "daily.duckdb"
-    load_raw_dir(day1, daily)
-    run_dbt(BUILD, db_path=daily, extra_env=env)
-    shutil.copy(daily, work / "day1.duckdb")
-    load_raw_dir(day2, daily)
-    run_dbt([*BUILD, "--vars", json.dumps(DAY_WINDOW)], db_path=daily, extra_env=env)
-    shutil.copy(daily, work / "after_partition.duckdb")
-    run_dbt([*BUILD, "--full-refresh"], db_path=daily, extra_env=env)
+    builds = replay_deliveries(work, day1, day2, dbt_args=BUILD, day=DAY, env=env)
+    after_full_refresh = work / "after_full_refresh.duckdb"
+    shutil.copy(builds.after_partition, after_full_refresh)
+    run_dbt([*BUILD, "--full-refresh"], db_path=after_full_refresh, extra_env=env)
 
     backfill = work / "backfill.duckdb"
-    shutil.copy(reference, backfill)
-    old_day = {
-        "partition_start_date": BACKFILL_DAY.isoformat(),
-        "partition_end_date": (BACKFILL_DAY + timedelta(days=1)).isoformat(),
-    }
-    run_dbt([*BUILD, "--vars", json.dumps(old_day)], db_path=backfill, extra_env=env)
+    shutil.copy(builds.reference, backfill)
+    run_dbt(
+        [*BUILD, "--vars", json.dumps(window_vars(BACKFILL_DAY))], db_path=backfill, extra_env=env
+    )
     return {
         "day1_raw": day1,
         "day2_raw": day2,
-        "reference": reference,
-        "day1": work / "day1.duckdb",
-        "after_partition": work / "after_partition.duckdb",
-        "after_full_refresh": daily,
+        "reference": builds.reference,
+        "day1": builds.early,
+        "after_partition": builds.after_partition,
+        "after_full_refresh": after_full_refresh,
         "backfill": backfill,
     }
 
@@ -459,7 +444,7 @@ def unique_test_failures(db_path: Path, work: Path, *, window: bool) -> dict[str
     env = {"DBT_TARGET_PATH": str(work / "target"), "DBT_LOG_PATH": str(work / "logs")}
     args = ["test", "--select", "test_name:unique_in_partition_window"]
     if window:
-        args += ["--vars", json.dumps(DAY_WINDOW)]
+        args += ["--vars", json.dumps(window_vars(DAY))]
     with contextlib.suppress(DbtRunError):  # a failing test: its count is in run_results.json
         run_dbt(args, db_path=db_path, extra_env=env)
     target = work / "target"
