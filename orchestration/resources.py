@@ -30,6 +30,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any, Self
 
@@ -92,9 +93,13 @@ class ContractResource(dg.ConfigurableResource):  # type: ignore[type-arg]
         preload()
 
     # shadows pydantic's deprecated classmethod `BaseModel.validate`, which dagster never calls
-    def validate(self, db_path: Path, settings: PipelineVars) -> Any:  # type: ignore[override]
+    def validate(  # type: ignore[override]
+        self, db_path: Path, settings: PipelineVars, rows_from: date | None = None
+    ) -> Any:
         """Run the contract against the warehouse at `db_path` with the thresholds of
-        `settings` (the run's dbt vars); returns its `ContractReport`."""
+        `settings` (the run's dbt vars); returns its `ContractReport`. `rows_from`, a
+        partition run's first rebuilt day, limits the relations partitioned by day to
+        their rows from that day on."""
         from redcat.contract_checks import run_contract
 
         gx_root = contract_gx_root(settings, db_path, Path(self.gx_root) if self.gx_root else None)
@@ -104,6 +109,7 @@ class ContractResource(dg.ConfigurableResource):  # type: ignore[type-arg]
                 build_data_docs=self.build_data_docs,
                 sample_size=self.sample_size,
                 gx_root=gx_root,
+                rebuilt_from=rows_from,
             )
         finally:
             # GX's data context is left as cyclic garbage holding duckdb objects; collected
@@ -157,7 +163,9 @@ class ServerWarehouseResource(WarehouseResource):
 class ServerContractResource(ContractResource):
     """The Great Expectations contract, run inside PostgreSQL (the same suites)."""
 
-    def validate(self, db_path: Path, settings: PipelineVars) -> Any:  # type: ignore[override]
+    def validate(  # type: ignore[override]
+        self, db_path: Path, settings: PipelineVars, rows_from: date | None = None
+    ) -> Any:
         from redcat.contract_checks import run_contract_on_server
 
         gx_root = contract_gx_root(settings, db_path, Path(self.gx_root) if self.gx_root else None)
@@ -166,6 +174,7 @@ class ServerContractResource(ContractResource):
                 build_data_docs=self.build_data_docs,
                 sample_size=self.sample_size,
                 gx_root=gx_root,
+                rebuilt_from=rows_from,
             )
         finally:
             gc.collect()

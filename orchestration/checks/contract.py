@@ -11,17 +11,25 @@ relation (staging) to the first join model built from that relation.
 
 The checks are blocking with severity ERROR: when one fails, the marts
 (which depend on every checked join model) are not materialised.
+
+In a partition run the contract reads the relations partitioned by day from
+the run's first rebuilt day on (the partition's first day minus the lookback,
+`contract_rows_from`): the rows the run wrote. The weekly full rebuild, and
+any run without a partition, reads every row.
 """
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
+from orchestration.assets.dbt import FULL_REFRESH_TAG
+from orchestration.partitions import daily_partitions
 from orchestration.resources import WAREHOUSE_POOL, ContractResource, WarehouseResource
-from redcat.pipeline import STEP_CONTRACT, ModelCatalog, PipelineObserver
+from redcat.pipeline import STEP_CONTRACT, ModelCatalog, PipelineObserver, PipelineVars
 
 CHECK_NAME = "shared_account_contract"
 CONTRACT_MODULE = "redcat.contract_checks"
@@ -65,6 +73,29 @@ def guarding_models(manifest: Mapping[str, Any], join_models: Sequence[str]) -> 
         below = descendants(uid)
         guards[name] = next((j for j in join_models if j in below), join_models[-1])
     return guards
+
+
+def contract_rows_from(
+    first_partition: str | None, settings: PipelineVars, *, full_refresh: bool = False
+) -> date | None:
+    """The first day a partition run rebuilt: the first partition's local day minus
+    the lookback (`partition_window_start()` in dbt). None for a run without a
+    partition or a full refresh, which rebuilt every day."""
+    if first_partition is None or full_refresh:
+        return None
+    window = daily_partitions(settings).time_window_for_partition_key(first_partition)
+    return window.start.date() - timedelta(days=settings.partition_lookback_days)
+
+
+def _first_partition(context: dg.AssetCheckExecutionContext) -> str | None:
+    """The run's partition, or the first of its range; None for a run without one."""
+    if context.has_partition_key_range:
+        start: str = context.partition_key_range.start
+        return start
+    if context.has_partition_key:
+        key: str = context.partition_key
+        return key
+    return None
 
 
 def _cell(value: Any) -> str:
@@ -126,6 +157,12 @@ def check_result(
     }
     if failed:
         metadata["report"] = dg.MetadataValue.md(f"```\n{report.format()}\n```")
+    rows_from = getattr(report, "rebuilt_from", None)
+    metadata["rows_from"] = dg.MetadataValue.text(
+        f"{rows_from.isoformat()} on, in the relations partitioned by day"
+        if rows_from is not None
+        else "every row"
+    )
     data_docs = getattr(report, "data_docs_path", None)
     if data_docs:
         metadata["data_docs"] = dg.MetadataValue.path(str(data_docs))
@@ -215,8 +252,13 @@ def build_contract_checks(
         observer: dg.ResourceParam[PipelineObserver],
     ) -> Iterator[dg.AssetCheckResult]:
         observer.started(STEP_CONTRACT)
+        rows_from = contract_rows_from(
+            _first_partition(context),
+            settings,
+            full_refresh=context.run.tags.get(FULL_REFRESH_TAG) == "true",
+        )
         try:
-            report = contract.validate(Path(warehouse.db_path), settings)
+            report = contract.validate(Path(warehouse.db_path), settings, rows_from)
         except ImportError as error:
             if not (error.name or "").startswith(CONTRACT_MODULE):
                 raise

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +27,16 @@ from redcat.contract_checks.project import (
     write_gx_project,
 )
 from redcat.contract_checks.rules import (
+    DAY_COLUMNS,
     ContractExpectation,
     ContractVars,
     contract_expectations,
+    day_scoped_relations,
     load_contract_vars,
 )
 from redcat.contract_checks.runner import ContractReport, results_by_relation, run_contract
 from redcat.contract_checks.scale import copy_gx_project, replace_with_synthetic_events
+from redcat.pipeline import ModelCatalog, dbt_project_paths, load_manifest
 from redcat.warehouse import project_root
 
 EXPECTATIONS = contract_expectations()
@@ -150,6 +154,40 @@ def test_every_design_rule_has_an_expectation_named_in_its_meta() -> None:
     assert {e.rule for e in EXPECTATIONS} == set(rules.RULES)
     assert all(e.meta["rule"] == rules.RULES[e.rule] for e in EXPECTATIONS)
     assert len({(e.relation, e.name) for e in EXPECTATIONS}) == len(EXPECTATIONS)
+
+
+def test_the_day_columns_are_those_dbt_partitions_by() -> None:
+    catalog = ModelCatalog(load_manifest(dbt_project_paths()))
+    partitioned = catalog.partitioned_models()
+    tests = [
+        node
+        for node in catalog.manifest["nodes"].values()
+        if node["resource_type"] == "test"
+        and (node.get("test_metadata") or {}).get("name") == "unique_in_partition_window"
+    ]
+    for relation, column in DAY_COLUMNS.items():
+        model = relation.split(".", 1)[1]
+        assert model in partitioned, relation
+        # a partition run rewrites it from its first rebuilt day on, and nothing before
+        node = catalog.models[model]
+        built_by = (
+            [model]
+            if node["config"]["materialized"] != "view"
+            else [uid.split(".")[-1] for uid in node["depends_on"]["nodes"]]
+        )
+        assert set(built_by) <= catalog.incremental_models(), relation
+        assert column in catalog.models[model]["columns"], relation
+        for test in tests:
+            if test["attached_node"] == catalog.models[model]["unique_id"]:
+                kwargs = test["test_metadata"]["kwargs"]
+                assert kwargs["partitioned_by"] == column, relation
+                assert int(kwargs.get("extra_days") or 0) == 0, relation
+    # conversions carry the match-rate floor, a share of the whole relation
+    assert day_scoped_relations() == {
+        relation: column
+        for relation, column in DAY_COLUMNS.items()
+        if relation != "intermediate.int_conversions_unified"
+    }
 
 
 def test_docs_name_every_expectation_and_relation() -> None:
@@ -561,6 +599,51 @@ def test_a_match_rate_below_the_floor(warehouse: Path, gx_root: Path, sql: Sql) 
             "min_match_rate": load_contract_vars().min_match_rate,
         }
     ]
+
+
+# -- after a partition run ---------------------------------------------------------------
+
+
+def test_after_a_partition_run_the_days_before_it_are_not_read_again(
+    warehouse: Path, gx_root: Path, sql: Sql
+) -> None:
+    relation, column, key = "staging.stg_xhs__note_events", "event_date", "event_id"
+    materialise(sql, relation)
+    first_day, last_day = first_row(sql, f"select min({column}), max({column}) from {relation}")
+    old = one(sql, f"select min({key}) from {relation} where {column} = '{first_day}'")
+    new = one(sql, f"select min({key}) from {relation} where {column} = '{last_day}'")
+    match = one(sql, f"select min(user_match_id) from {rules.USER_MATCHES}")
+    sql(f"update {relation} set user_key = upper(user_key) where {key} in ('{old}', '{new}')")
+    sql(
+        f"update {rules.USER_MATCHES} set xhs_user_key = upper(xhs_user_key) "
+        f"where user_match_id = '{match}'"
+    )
+    name = "user_key_is_64_lowercase_hex"
+    bridge = (rules.USER_MATCHES, "xhs_user_key_is_64_lowercase_hex")
+
+    whole = validate(warehouse, gx_root)
+    assert failures(whole) == {(relation, name): 2, bridge: 1}
+    assert whole.rebuilt_from is None and "  rows:      from" not in whole.format()
+
+    scoped = run_contract(
+        warehouse,
+        gx_root=gx_root,
+        build_data_docs=False,
+        sample_size=SAMPLE_SIZE,
+        rebuilt_from=last_day - timedelta(days=1),
+    )
+    # the row of the first day was validated by the run that wrote it; the identity
+    # bridge, rebuilt whole by every run, is read whole
+    assert failures(scoped) == {(relation, name): 1, bridge: 1}
+    assert sampled(scoped, relation, name, key) == [new]
+    assert sorted(scoped.day_scoped) == sorted(day_scoped_relations())
+    assert len(scoped.results) == len(whole.results)
+    assert (
+        f"rows:      from {last_day - timedelta(days=1)} on (the partition run's first "
+        "rebuilt day) in 7 relations partitioned by day; every row of the others"
+    ) in scoped.format()
+    # in memory only: the versioned project still reads every row
+    assert gx_project_drift(gx_root) == []
 
 
 # -- reporting ---------------------------------------------------------------------------

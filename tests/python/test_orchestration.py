@@ -20,7 +20,7 @@ import pytest
 from orchestration.assets.dbt import FULL_REFRESH_TAG, dbt_build_args, dbt_build_env
 from orchestration.assets.publish import PUBLICATION_KEY
 from orchestration.assets.raw import RAW_DATA_KEY
-from orchestration.checks.contract import CHECK_NAME
+from orchestration.checks.contract import CHECK_NAME, contract_rows_from
 from orchestration.definitions import build_definitions
 from orchestration.partitions import daily_partitions, vars_for_partition_key
 from orchestration.resources import (
@@ -329,6 +329,14 @@ def test_manifest_is_parsed_only_when_stale() -> None:
     assert manifest_is_current(project)
 
 
+def test_the_contract_reads_a_partition_run_from_its_first_rebuilt_day() -> None:
+    settings = catalog().pipeline_vars()
+    assert settings.partition_lookback_days == 7  # click_lookback_days 7, view 24 h
+    assert contract_rows_from("2025-05-13", settings) == date(2025, 5, 6)
+    assert contract_rows_from(None, settings) is None
+    assert contract_rows_from("2025-05-13", settings, full_refresh=True) is None
+
+
 def test_partition_vars_and_dbt_arguments() -> None:
     partitions = daily_partitions(catalog().pipeline_vars())
     assert vars_for_partition_key(partitions, "2025-05-13") == {
@@ -472,6 +480,11 @@ def test_whole_graph_materialises_the_marts(built: dict[str, Any]) -> None:
     assert all(e.passed for e in evaluations.values())
     report = run_contract(built["db_path"], build_data_docs=False, gx_root=built["workdir"] / "gx")
     assert report.success
+    # the partition run's contract read the relations partitioned by day from its first
+    # rebuilt day on (PARTITION minus the 7-day lookback)
+    assert {e.metadata["rows_from"].value for e in evaluations.values()} == {
+        "2025-05-06 on, in the relations partitioned by day"
+    }
     evaluated = sum(e.metadata["evaluated_expectations"].value for e in evaluations.values())
     assert evaluated == len(report.results)
     docs = Path(evaluations["int_shop_links_resolved"].metadata["data_docs"].value)

@@ -35,6 +35,7 @@ LIMITS = PipelineVars(
     publish_max_row_drop_share=0.5,
     contract_min_match_rate=0.05,
     match_min_confidence=0.8,
+    partition_lookback_days=7,
 )
 BASELINE = PublicationRecord(
     published_at="2025-07-01T02:00:00+00:00",
@@ -182,16 +183,24 @@ def test_dbt_declares_the_models_and_the_vars() -> None:
 def test_vars_reach_the_manifest_in_a_target_folder_of_their_own(tmp_path: Path) -> None:
     default = dbt_project_paths()
     load_manifest(default)
-    chosen = {"contract_min_match_rate": 0.5, "publish_max_row_drop_share": 0.2}
+    chosen = {
+        "contract_min_match_rate": 0.5,
+        "publish_max_row_drop_share": 0.2,
+        "click_lookback_days": 2,
+        "view_lookback_hours": 60,
+    }
     with_vars = dbt_project_paths(dbt_vars=chosen)
 
     settings = ModelCatalog(load_manifest(with_vars)).pipeline_vars()
 
     assert (settings.contract_min_match_rate, settings.publish_max_row_drop_share) == (0.5, 0.2)
+    # partition_lookback_days(): the larger of the click lookback (2) and 60 h in days
+    assert settings.partition_lookback_days == 3
     assert with_vars.target_path == default.target_path / f"vars-{vars_digest(chosen)}"
     assert with_vars.vars_argument == [
         "--vars",
-        '{"contract_min_match_rate": 0.5, "publish_max_row_drop_share": 0.2}',
+        '{"click_lookback_days": 2, "contract_min_match_rate": 0.5, '
+        '"publish_max_row_drop_share": 0.2, "view_lookback_hours": 60}',
     ]
     # the shared target folder (plain `dbt build`'s) was not re-parsed
     assert manifest_is_current(default)

@@ -10,6 +10,7 @@ measure       time the contract with the events relation replaced by N synthetic
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,6 +49,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--sample-size", type=int, default=5, help="offending rows shown")
     validate.add_argument("--no-data-docs", action="store_true", help="skip the Data Docs")
+    validate.add_argument(
+        "--rows-from",
+        type=dt.date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help=(
+            "read the relations partitioned by day from this day on (a partition run's "
+            "first rebuilt day); the others whole. Default: every row"
+        ),
+    )
     gx_root_option(validate)
 
     write = commands.add_parser("write-suites", help="regenerate gx/ from the definitions")
@@ -82,6 +93,7 @@ def _validate(args: argparse.Namespace) -> int:
         "build_data_docs": not args.no_data_docs,
         "sample_size": args.sample_size,
         "gx_root": args.gx_root,
+        "rebuilt_from": args.rows_from,
     }
     try:
         if args.target == "postgres":

@@ -22,12 +22,13 @@ row is counted, which is how tests prove the checks run inside the warehouse.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import warnings
 
 os.environ["GX_ANALYTICS_ENABLED"] = "false"
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -35,11 +36,24 @@ from typing import Any
 
 import great_expectations as gx
 from great_expectations.constants import MAX_RESULT_RECORDS
+from great_expectations.core.batch_definition import BatchDefinition
+from great_expectations.datasource.fluent.sql_datasource import (
+    QueryAsset,
+    SQLDatasource,
+    TableAsset,
+)
 from great_expectations.execution_engine.sqlalchemy_execution_engine import (
     SqlAlchemyExecutionEngine,
 )
 
-__all__ = ["BufferedResult", "FetchMeter", "fetch_meter", "gx", "schema_assets_allowed"]
+__all__ = [
+    "BufferedResult",
+    "FetchMeter",
+    "fetch_meter",
+    "gx",
+    "read_from_day",
+    "schema_assets_allowed",
+]
 
 
 @dataclass
@@ -80,6 +94,53 @@ def schema_assets_allowed() -> Iterator[None]:
             "ignore", message="`schema_name` is deprecated", category=DeprecationWarning
         )
         yield
+
+
+def read_from_day(
+    datasource: SQLDatasource, day_columns: Mapping[str, str], first_day: dt.date
+) -> list[str]:
+    """Point the datasource's table assets for `day_columns` (schema.name -> its
+    local-day column) at their rows from `first_day` on; the relations changed.
+
+    Each such asset becomes a query asset of the same name, id and batch
+    definitions, so the checkpoint's validation definitions and the suites find
+    it as before, and every expectation's `{batch}` is then the subquery
+    `select * from <relation> where <day column> >= <first_day>`, which the
+    warehouse answers from the day column's min/max per row group. The change is
+    made in memory: GX saves a datasource only when an asset is added through its
+    API, which this bypasses (as `_add_asset` itself sets `_datasource`).
+    """
+    scoped: list[str] = []
+    assets: list[TableAsset | QueryAsset] = []
+    for asset in datasource.assets:
+        if not isinstance(asset, TableAsset):
+            assets.append(asset)
+            continue
+        relation = f"{asset.schema_name}.{asset.table_name}"
+        column = day_columns.get(relation)
+        if column is None:
+            assets.append(asset)
+            continue
+        query_asset = datasource._QueryAsset(
+            name=asset.name,
+            id=asset.id,
+            query=(
+                f"select * from {relation} "
+                f"where {column} >= cast('{first_day.isoformat()}' as date)"
+            ),
+            batch_metadata=asset.batch_metadata,
+        )
+        query_asset._datasource = datasource
+        for definition in asset.batch_definitions:
+            copy: BatchDefinition[Any] = BatchDefinition(
+                id=definition.id, name=definition.name, partitioner=definition.partitioner
+            )
+            copy.set_data_asset(query_asset)
+            query_asset.batch_definitions.append(copy)
+        assets.append(query_asset)
+        scoped.append(relation)
+    datasource.assets = assets
+    return scoped
 
 
 class TruncatedResultError(RuntimeError):

@@ -72,6 +72,23 @@ XHS_NOTES = "staging.stg_xhs__notes"
 TB_SHOPS = "staging.stg_tb__shops"
 JD_SHOPS = "staging.stg_jd__shops"
 
+# The local-day column of each relation partitioned by day (dbt `meta: {partition:
+# daily}`) and built incrementally: a partition run rewrites it from its first
+# rebuilt day on and leaves the days before alone. After such a run the contract
+# reads these relations from that day on (`day_scoped_relations`); the older rows
+# were validated by the run that wrote them. The identity bridge, the shop links,
+# the accounts and xhs's shop orders are rebuilt whole by every run and read whole.
+DAY_COLUMNS: Mapping[str, str] = {
+    "staging.stg_xhs__note_events": "event_date",
+    "staging.stg_tb__visits": "visited_date",
+    "staging.stg_tb__searches": "searched_date",
+    "staging.stg_tb__orders": "paid_date",
+    "staging.stg_jd__orders": "ordered_date",
+    CONVERSIONS: "order_date",
+    TOUCHES: "order_date",
+    CREDITS: "order_date",
+}
+
 
 @dataclass(frozen=True)
 class ContractVars:
@@ -91,6 +108,9 @@ class ContractExpectation:
     description: str
     query: str
     keys: tuple[str, ...] = ()  # columns naming an offending row, where one column does
+    # True when the rule is about the relation as a whole (a share of all its rows), so
+    # that it cannot be checked on the rows of some days only
+    whole_relation: bool = False
 
     @property
     def model(self) -> str:
@@ -374,6 +394,7 @@ def contract_expectations(contract_vars: ContractVars | None = None) -> list[Con
                 f"buyer is matched to an xhs user is at least {v.min_match_rate:g} "
                 f"(dbt var {MIN_MATCH_RATE_VAR}). One offending row: the whole relation."
             ),
+            whole_relation=True,
             query=_sql(f"""
                 select
                     count(*) as linked_conversions,
@@ -538,16 +559,17 @@ def contract_expectations(contract_vars: ContractVars | None = None) -> list[Con
             rule="credits_sum_to_one",
             description=(
                 "An attributed order has credits under every attribution model present in "
-                "the relation (no model leaves it unattributed while another attributes it)."
+                "the whole relation (no model leaves it unattributed while another "
+                "attributes it)."
             ),
-            query=_sql("""
+            query=_sql(f"""
                 select
                     conversion_id,
                     count(distinct attribution_model) as models
-                from {batch}
+                from {{batch}}
                 group by conversion_id
                 having count(distinct attribution_model) < (
-                    select count(distinct attribution_model) from {batch}
+                    select count(distinct attribution_model) from {CREDITS}
                 )
                 order by conversion_id
             """),
@@ -602,6 +624,26 @@ def contract_expectations(contract_vars: ContractVars | None = None) -> list[Con
             """),
         ),
     ]
+
+
+def day_scoped_relations(
+    expectations: list[ContractExpectation] | None = None,
+) -> dict[str, str]:
+    """The relations a contract after a partition run reads from its first rebuilt day
+    on, each with its local-day column.
+
+    A relation qualifies when it is partitioned by day (`DAY_COLUMNS`) and every
+    expectation on it holds row by row or within one day's rows (an order's
+    credits share the order's date). A relation with a rule about the whole of
+    it (`whole_relation`, the match-rate floor on conversions) is read whole.
+    """
+    listed = expectations or contract_expectations()
+    whole = {expectation.relation for expectation in listed if expectation.whole_relation}
+    return {
+        relation: DAY_COLUMNS[relation]
+        for relation in checked_relations(listed)
+        if relation in DAY_COLUMNS and relation not in whole
+    }
 
 
 def checked_relations(expectations: list[ContractExpectation] | None = None) -> list[str]:

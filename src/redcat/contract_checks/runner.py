@@ -17,14 +17,20 @@ import datetime as dt
 import time
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
-from redcat.contract_checks._gx import FetchMeter, fetch_meter, gx, schema_assets_allowed
+from redcat.contract_checks._gx import (
+    FetchMeter,
+    fetch_meter,
+    gx,
+    read_from_day,
+    schema_assets_allowed,
+)
 from redcat.contract_checks.project import (
     CHECKPOINT,
     DATA_DOCS_SITE,
@@ -35,6 +41,7 @@ from redcat.contract_checks.project import (
     dispose_engines,
     uncommitted_dir,
 )
+from redcat.contract_checks.rules import day_scoped_relations
 from redcat.warehouse import connect, duckdb_settings
 
 if TYPE_CHECKING:
@@ -77,6 +84,10 @@ class ContractReport:
     queries: int  # queries GX ran against the warehouse
     sample_size: int
     warehouse: str = ""  # what was validated, as printed: the file, or the server without password
+    # after a partition run: its first rebuilt day, from which the relations in
+    # `day_scoped` were read (the others whole); None when every relation was read whole
+    rebuilt_from: dt.date | None = None
+    day_scoped: tuple[str, ...] = ()
 
     @property
     def failures(self) -> list[ExpectationOutcome]:
@@ -93,6 +104,12 @@ class ContractReport:
             f"on {len(relations)} relations in {self.seconds:.2f} s",
             f"  warehouse: {self.warehouse or self.db_path}",
         ]
+        if self.rebuilt_from is not None:
+            lines.append(
+                f"  rows:      from {self.rebuilt_from.isoformat()} on (the partition run's "
+                f"first rebuilt day) in {len(self.day_scoped)} relations partitioned by day; "
+                "every row of the others"
+            )
         for outcome in failures:
             lines.append("")
             lines.append(f"FAILED {outcome.expectation}")
@@ -202,11 +219,13 @@ def _run_checkpoint(
     sample_size: int,
     build_data_docs: bool,
     server_url: str | None = None,
-) -> tuple[dict[Any, Any], FetchMeter]:
+    rebuilt_from: dt.date | None = None,
+) -> tuple[dict[Any, Any], FetchMeter, tuple[str, ...]]:
     """Run the checkpoint of the GX project at `root` on `db_path` (or, given
     `server_url`, on that SQLAlchemy URL): GX's results per validation
-    definition, and what was fetched into Python. Validation results and Data
-    Docs go to `uncommitted`."""
+    definition, what was fetched into Python, and the relations read from
+    `rebuilt_from` on (`day_scoped_relations`; none without it). Validation
+    results and Data Docs go to `uncommitted`."""
     context = gx.get_context(
         mode="file",
         project_config=_project_config(root, uncommitted),
@@ -227,6 +246,16 @@ def _run_checkpoint(
         connect_args: dict[str, Any] = dict(declared) if isinstance(declared, dict) else {}
         connect_args["config"] = duckdb_settings(db_path)
         datasource.kwargs = {**datasource.kwargs, "connect_args": connect_args}
+    day_scoped: tuple[str, ...] = ()
+    if rebuilt_from is not None:
+        # before the checkpoint is read: its validation definitions look the assets up
+        day_scoped = tuple(
+            read_from_day(
+                cast("SQLDatasource", context.data_sources.get(DATASOURCE)),
+                day_scoped_relations(),
+                rebuilt_from,
+            )
+        )
     checkpoint = context.checkpoints.get(CHECKPOINT)
     try:
         with fetch_meter(sample_size) as meter:
@@ -242,7 +271,7 @@ def _run_checkpoint(
                 for identifier in (result_id, result_id.expectation_suite_identifier)
             ]
         )
-    return dict(run_results), meter
+    return dict(run_results), meter, day_scoped
 
 
 def run_contract(
@@ -252,8 +281,14 @@ def run_contract(
     sample_size: int = DEFAULT_SAMPLE_SIZE,
     gx_root: Path | None = None,
     uncommitted: Path | None = None,
+    rebuilt_from: dt.date | None = None,
 ) -> ContractReport:
     """Validate the warehouse at `db_path` against the contract.
+
+    After a partition run, `rebuilt_from` (its first rebuilt day, lookback
+    included) limits the relations partitioned by day to their rows from that
+    day on (`day_scoped_relations`): the rows the run wrote, and the newer
+    ones. Every other relation, and every relation without it, is read whole.
 
     `gx_root` is the GX project (default `<project>/gx`); validation results
     and Data Docs go to `uncommitted`, else `REDCAT_GX_UNCOMMITTED_DIR`, else
@@ -268,12 +303,13 @@ def run_contract(
     results_dir = uncommitted_dir(root, uncommitted)
     _check_readable(db_path)
     with schema_assets_allowed():
-        run_results, meter = _run_checkpoint(
-            db_path, root, results_dir, sample_size, build_data_docs
+        run_results, meter, day_scoped = _run_checkpoint(
+            db_path, root, results_dir, sample_size, build_data_docs, rebuilt_from=rebuilt_from
         )
-    return _report(
+    report = _report(
         run_results, meter, results_dir, root, started, build_data_docs, db_path, str(db_path)
     )
+    return _scoped(report, rebuilt_from, day_scoped)
 
 
 def run_contract_on_server(
@@ -283,6 +319,7 @@ def run_contract_on_server(
     sample_size: int = DEFAULT_SAMPLE_SIZE,
     gx_root: Path | None = None,
     uncommitted: Path | None = None,
+    rebuilt_from: dt.date | None = None,
 ) -> ContractReport:
     """Validate the server warehouse (PostgreSQL; `settings` default to
     `REDCAT_PG_*`) against the same contract, as `run_contract` does a DuckDB file.
@@ -300,17 +337,28 @@ def run_contract_on_server(
     with schema_assets_allowed(), warnings.catch_warnings():
         # GX suggests its PostgresDatasource; the generic one keeps the project one for both
         warnings.filterwarnings("ignore", message="You are using a generic SQLDatasource")
-        run_results, meter = _run_checkpoint(
+        run_results, meter, day_scoped = _run_checkpoint(
             None,
             root,
             results_dir,
             sample_size,
             build_data_docs,
             server_url=settings.sqlalchemy_url(),
+            rebuilt_from=rebuilt_from,
         )
-    return _report(
+    report = _report(
         run_results, meter, results_dir, root, started, build_data_docs, None, settings.display()
     )
+    return _scoped(report, rebuilt_from, day_scoped)
+
+
+def _scoped(
+    report: ContractReport, rebuilt_from: dt.date | None, day_scoped: tuple[str, ...]
+) -> ContractReport:
+    """The report, with the rows it read when they were those from a partition run's day on."""
+    if rebuilt_from is None:
+        return report
+    return replace(report, rebuilt_from=rebuilt_from, day_scoped=day_scoped)
 
 
 def _report(

@@ -55,6 +55,8 @@ class PipelineVars:
     publish_max_row_drop_share: float
     contract_min_match_rate: float
     match_min_confidence: float
+    # days before a partition's first day that its run rebuilds too (late events)
+    partition_lookback_days: int
 
 
 def _as_date(value: Any) -> date | None:
@@ -169,6 +171,7 @@ class ModelCatalog:
                 publish_max_row_drop_share=float(values["publish_max_row_drop_share"]),
                 contract_min_match_rate=float(values["contract_min_match_rate"]),
                 match_min_confidence=float(values["match_min_confidence"]),
+                partition_lookback_days=int(values["partition_lookback_days"]),
             )
         except KeyError as missing:
             raise CatalogError(
