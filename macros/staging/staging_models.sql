@@ -245,8 +245,11 @@ select * from final
     {%- endif -%}
     {%- for column in contract.columns -%}
         {%- if column.encoding == 'sha256_hex' -%}
+            {#- an accepted row passed the hash rule: its value is valid (or NULL), so
+                only a rejected row's value is matched again -#}
             {%- do staged.append((column.typed,
-                'case when ' ~ is_lowercase_sha256(column.typed) ~ ' then ' ~ column.typed ~ ' end')) -%}
+                'case when rejection_rule is null then ' ~ column.typed
+                ~ ' when ' ~ is_lowercase_sha256(column.typed) ~ ' then ' ~ column.typed ~ ' end')) -%}
         {%- else -%}
             {%- do staged.append((column.typed, column.typed)) -%}
         {%- endif -%}
