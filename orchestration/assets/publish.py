@@ -11,6 +11,7 @@ from typing import Any
 
 import dagster as dg
 
+from orchestration.assets.dbt import FULL_REFRESH_TAG
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from redcat.pipeline import (
     STEP_PUBLISH,
@@ -28,6 +29,12 @@ def build_publication_asset(
     catalog: ModelCatalog, mart_keys: Iterable[dg.AssetKey]
 ) -> dg.AssetsDefinition:
     relation = catalog.relation(catalog.gate_model()["name"])
+    # the marts partitioned by day, by table name, with their day column
+    day_columns = {
+        catalog.relation(name)[1]: column
+        for name, column in catalog.day_columns().items()
+        if name in catalog.bi_facing_models()
+    }
     mart_deps = sorted(mart_keys, key=lambda k: k.to_user_string())
 
     @dg.asset(
@@ -50,10 +57,16 @@ def build_publication_asset(
     ) -> dg.MaterializeResult[Any]:
         observer.started(STEP_PUBLISH)
         volumes = read_volumes(warehouse.path, relation)
+        # a partition run changed some days of the daily marts: those are written
+        # again into a copy of the last publication; any other run publishes whole
+        partition_run = (
+            context.has_partition_key or context.has_partition_key_range
+        ) and context.run.tags.get(FULL_REFRESH_TAG) != "true"
         publication, record = publish_for_bi(
             warehouse.path,
             raw_source="load" if raw_is_loaded(warehouse.path) else "sample",
             raw_rows={v.table: v.raw_rows for v in volumes},
+            day_columns=day_columns if partition_run else None,
         )
         context.log.info(f"published {len(publication.rows_per_relation)} marts for BI")
         observer.finished(STEP_PUBLISH, publication)
@@ -66,6 +79,9 @@ def build_publication_asset(
                     sum(publication.rows_per_relation.values())
                 ),
                 "relations": dg.MetadataValue.int(len(publication.rows_per_relation)),
+                # relation -> days written again, for the daily marts a partition run
+                # updated in a copy of the last publication; empty: all copied whole
+                "days_rewritten": dg.MetadataValue.json(publication.days_rewritten),
             }
         )
 

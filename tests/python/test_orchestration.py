@@ -525,8 +525,14 @@ def test_same_partition_twice_leaves_no_duplicates(
     assert again.success
     second = snapshot()
 
-    # the scheduled job publishes too: every mart, as built
+    # the scheduled job publishes too: every mart, as built; the daily marts by the
+    # days that changed (none: the same partition again)
     assert PUBLICATION_KEY in materialized(again)
+    assert materialized(again)[PUBLICATION_KEY].metadata["days_rewritten"].value == {
+        "fct_attributed_orders": 0,
+        "fct_conversions": 0,
+        "fct_note_daily": 0,
+    }
     assert read_publication_record(db_path) is not None
     assert marts_in(db_path.parent / "published" / "redcat_marts.duckdb") == marts_in(db_path)
 

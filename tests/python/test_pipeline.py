@@ -177,6 +177,22 @@ def test_dbt_declares_the_models_and_the_vars() -> None:
     }
     marts = {name for name in catalog.models if catalog.layer(name) == "marts"}
     assert marts and catalog.bi_facing_models() == marts
+    assert catalog.day_columns() == {
+        "stg_xhs__note_events": "event_date",
+        "stg_tb__visits": "visited_date",
+        "stg_tb__searches": "searched_date",
+        "stg_tb__orders": "paid_date",
+        "stg_jd__orders": "ordered_date",
+        "int_touchpoints_classified": "event_date",
+        "int_conversions_unified": "order_date",
+        "int_touchpoints_joined_to_orders": "order_date",
+        "int_attribution_credits_computed": "order_date",
+        "int_note_days_aggregated": "local_date",
+        "int_brand_exposures_tracked": "exposure_date",
+        "fct_note_daily": "local_date",
+        "fct_conversions": "order_date",
+        "fct_attributed_orders": "order_date",
+    }
 
 
 @pytest.mark.slow

@@ -93,6 +93,19 @@ class ModelCatalog:
         """Event-driven models: each row belongs to one local business day."""
         return self._with_meta(PARTITION_META, DAILY)
 
+    def day_columns(self) -> dict[str, str]:
+        """The day column of each model partitioned by day that names one: the
+        `partitioned_by` of its `unique_in_partition_window` test."""
+        found: dict[str, str] = {}
+        names = {node["unique_id"]: name for name, node in self.models.items()}
+        for node in self.manifest["nodes"].values():
+            metadata = node.get("test_metadata") or {}
+            name = names.get(node.get("attached_node") or "")
+            if metadata.get("name") == "unique_in_partition_window" and name is not None:
+                found[name] = str(metadata["kwargs"]["partitioned_by"])
+        partitioned = self.partitioned_models()
+        return {name: column for name, column in sorted(found.items()) if name in partitioned}
+
     def incremental_models(self) -> frozenset[str]:
         return frozenset(
             name

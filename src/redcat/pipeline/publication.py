@@ -67,10 +67,18 @@ def _write_record(path: Path, record: PublicationRecord) -> None:
 
 
 def publish_for_bi(
-    db_path: Path, *, raw_source: str, raw_rows: Mapping[str, int]
+    db_path: Path,
+    *,
+    raw_source: str,
+    raw_rows: Mapping[str, int],
+    day_columns: Mapping[str, str] | None = None,
 ) -> tuple[Publication, PublicationRecord]:
-    """Publish schema `marts` for BI, then record what it was built from."""
-    publication = publish_marts(db_path)
+    """Publish schema `marts` for BI, then record what it was built from.
+
+    `day_columns` (relation -> day column): the relations partitioned by day whose
+    changed days only are written again into a copy of the previous publication.
+    """
+    publication = publish_marts(db_path, day_columns=day_columns)
     record = PublicationRecord(
         published_at=datetime.now(UTC).isoformat(timespec="seconds"),
         raw_source=raw_source,
