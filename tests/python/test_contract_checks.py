@@ -604,6 +604,7 @@ def test_a_match_rate_below_the_floor(warehouse: Path, gx_root: Path, sql: Sql) 
 # -- after a partition run ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_after_a_partition_run_the_days_before_it_are_not_read_again(
     warehouse: Path, gx_root: Path, sql: Sql
 ) -> None:
