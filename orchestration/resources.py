@@ -204,7 +204,9 @@ class SparkContractResource(ContractResource):
     """On Spark the contract's rules run as the project's dbt tests (blocking asset
     checks of the join models); the Great Expectations suites do not run there."""
 
-    def validate(self, db_path: Path, settings: PipelineVars) -> Any:  # type: ignore[override]
+    def validate(  # type: ignore[override]
+        self, db_path: Path, settings: PipelineVars, rows_from: date | None = None
+    ) -> Any:
         raise dg.Failure(
             "the Great Expectations contract does not run on Spark (docs/engines.md); "
             "its rules run as dbt tests in the Spark build"
