@@ -204,7 +204,7 @@ checked as (
             {%- set parts = [] -%}
             {%- for name in contract.key -%}
                 {%- set column = (columns | selectattr('snake', 'equalto', name) | first) -%}
-                {%- set text = redact_invalid_hash(column.text) if column.encoding == 'sha256_hex' else column.text -%}
+                {%- set text = redact_invalid_hash(column.text, cleaned=true) if column.encoding == 'sha256_hex' else column.text -%}
                 {%- do parts.extend(["coalesce(" ~ text ~ ", '')", "'|'"]) -%}
             {%- endfor -%}
             {{ dbt.concat(parts[:-1]) }}
