@@ -541,3 +541,37 @@ def test_the_contract_on_postgres_names_what_broke(loaded_server: LoadedServer, 
     assert failure.sample == [
         {"user_match_id": match_id, "xhs_user_key_problem": "upper-case characters"}
     ]
+
+
+def test_the_contract_on_postgres_reads_a_partition_runs_days(
+    loaded_server: LoadedServer, tmp_path: Path
+):
+    settings = loaded_server.settings
+    gx_root = copy_gx_project(tmp_path / "gx")
+    touches = "intermediate.int_touchpoints_joined_to_orders"
+    (first_day, last_day) = _rows(
+        settings, f"select min(order_date), max(order_date) from {touches}"
+    )[0]
+    assert first_day < last_day
+    (touch_id,) = _rows(
+        settings, f"select min(touch_id) from {touches} where order_date = '{first_day}'"
+    )[0]
+    broken = f"update {touches} set xhs_user_key = upper(xhs_user_key) where touch_id = %s"
+    mended = f"update {touches} set xhs_user_key = lower(xhs_user_key) where touch_id = %s"
+    _execute(settings, broken, touch_id)
+    try:
+        whole = run_contract_on_server(settings, gx_root=gx_root, build_data_docs=False)
+        scoped = run_contract_on_server(
+            settings, gx_root=gx_root, build_data_docs=False, rebuilt_from=last_day
+        )
+    finally:
+        _execute(settings, mended, touch_id)
+
+    # the touch of the first day breaks the hash rule; a run that rebuilt only the
+    # last day reads that relation from the last day on, in PostgreSQL too
+    assert [(f.expectation, f.relation, f.unexpected_count) for f in whole.failures] == [
+        ("xhs_user_key_is_64_lowercase_hex", touches, 1)
+    ]
+    assert scoped.success, scoped.format()
+    assert len(scoped.results) == len(whole.results) == 31
+    assert touches in scoped.day_scoped and len(scoped.day_scoped) == 7
