@@ -147,26 +147,31 @@ def dbt_build_env(*, window: dg.TimeWindow | None, full_refresh: bool) -> dict[s
     return partition_env(None if full_refresh else window)
 
 
-def _is_partitioned_run(context: dg.AssetExecutionContext) -> bool:
+# an asset's or an asset check's context: both tell the run's partitions and tags
+RunContext = dg.AssetExecutionContext | dg.AssetCheckExecutionContext
+
+
+def is_partitioned_run(context: RunContext) -> bool:
     """A run over one partition or a range of them (a backfill)."""
     partitioned: bool = context.has_partition_key or context.has_partition_key_range
     return partitioned
 
 
-def _is_full_refresh(context: dg.AssetExecutionContext) -> bool:
+def is_full_refresh(context: RunContext) -> bool:
+    """A run tagged to rebuild every model whole (the weekly rebuild, `redcat run`)."""
     return context.run.tags.get(FULL_REFRESH_TAG) == "true"
 
 
 def build_args(context: dg.AssetExecutionContext, paths: DbtProjectPaths) -> list[str]:
     """The `dbt build` arguments for this step's run."""
-    return dbt_build_args(full_refresh=_is_full_refresh(context), dbt_vars=paths.dbt_vars)
+    return dbt_build_args(full_refresh=is_full_refresh(context), dbt_vars=paths.dbt_vars)
 
 
 def build_env(context: dg.AssetExecutionContext) -> dict[str, str]:
     """The partition window of this step's run, for dbt's environment."""
     return dbt_build_env(
-        window=context.partition_time_window if _is_partitioned_run(context) else None,
-        full_refresh=_is_full_refresh(context),
+        window=context.partition_time_window if is_partitioned_run(context) else None,
+        full_refresh=is_full_refresh(context),
     )
 
 

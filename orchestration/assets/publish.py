@@ -11,7 +11,7 @@ from typing import Any
 
 import dagster as dg
 
-from orchestration.assets.dbt import FULL_REFRESH_TAG
+from orchestration.assets.dbt import is_full_refresh, is_partitioned_run
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from redcat.pipeline import (
     STEP_PUBLISH,
@@ -30,10 +30,11 @@ def build_publication_asset(
 ) -> dg.AssetsDefinition:
     relation = catalog.relation(catalog.gate_model()["name"])
     # the marts partitioned by day, by table name, with their day column
+    bi_facing = catalog.bi_facing_models()
     day_columns = {
         catalog.relation(name)[1]: column
         for name, column in catalog.day_columns().items()
-        if name in catalog.bi_facing_models()
+        if name in bi_facing
     }
     mart_deps = sorted(mart_keys, key=lambda k: k.to_user_string())
 
@@ -59,9 +60,7 @@ def build_publication_asset(
         volumes = read_volumes(warehouse.path, relation)
         # a partition run changed some days of the daily marts: those are written
         # again into a copy of the last publication; any other run publishes whole
-        partition_run = (
-            context.has_partition_key or context.has_partition_key_range
-        ) and context.run.tags.get(FULL_REFRESH_TAG) != "true"
+        partition_run = is_partitioned_run(context) and not is_full_refresh(context)
         publication, record = publish_for_bi(
             warehouse.path,
             raw_source="load" if raw_is_loaded(warehouse.path) else "sample",

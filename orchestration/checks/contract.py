@@ -26,7 +26,7 @@ from typing import Any
 
 import dagster as dg
 
-from orchestration.assets.dbt import FULL_REFRESH_TAG
+from orchestration.assets.dbt import is_full_refresh, is_partitioned_run
 from orchestration.partitions import daily_partitions
 from orchestration.resources import WAREHOUSE_POOL, ContractResource, WarehouseResource
 from redcat.pipeline import STEP_CONTRACT, ModelCatalog, PipelineObserver, PipelineVars
@@ -89,13 +89,11 @@ def contract_rows_from(
 
 def _first_partition(context: dg.AssetCheckExecutionContext) -> str | None:
     """The run's partition, or the first of its range; None for a run without one."""
-    if context.has_partition_key_range:
-        start: str = context.partition_key_range.start
-        return start
-    if context.has_partition_key:
-        key: str = context.partition_key
-        return key
-    return None
+    if not is_partitioned_run(context):
+        return None
+    # a single partition's range starts and ends with it
+    start: str = context.partition_key_range.start
+    return start
 
 
 def _cell(value: Any) -> str:
@@ -255,7 +253,7 @@ def build_contract_checks(
         rows_from = contract_rows_from(
             _first_partition(context),
             settings,
-            full_refresh=context.run.tags.get(FULL_REFRESH_TAG) == "true",
+            full_refresh=is_full_refresh(context),
         )
         try:
             report = contract.validate(Path(warehouse.db_path), settings, rows_from)
