@@ -66,12 +66,13 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _mart_relations(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The tables of schema `marts`, leaving out dbt's leftovers (`*__dbt_backup`, ...)."""
+def _mart_relations(con: duckdb.DuckDBPyConnection, database: str = "wh") -> list[str]:
+    """The tables of schema `marts` of `database` (the attached warehouse by default),
+    leaving out dbt's leftovers (`*__dbt_backup`, ...)."""
     rows = con.execute(
         "select table_name from duckdb_tables() "
-        "where database_name = 'wh' and schema_name = ? order by table_name",
-        [MARTS_SCHEMA],
+        "where database_name = ? and schema_name = ? order by table_name",
+        [database, MARTS_SCHEMA],
     ).fetchall()
     return [name for (name,) in rows if not name.endswith(LEFTOVER_SUFFIXES)]
 
@@ -188,12 +189,9 @@ def publish_marts(
         (catalog,) = con.execute("select current_database()").fetchone() or ("",)
         schema = f"{_quote(catalog)}.{MARTS_SCHEMA}"
         con.execute(f"create schema if not exists {schema}")
-        for (stale,) in con.execute(
-            "select table_name from duckdb_tables() where database_name = ? and schema_name = ?",
-            [catalog, MARTS_SCHEMA],
-        ).fetchall():
-            if stale not in relations:
-                con.execute(f"drop table {schema}.{_quote(stale)}")
+        # the previous publication's marts the warehouse no longer has
+        for stale in set(_mart_relations(con, catalog)) - set(relations):
+            con.execute(f"drop table {schema}.{_quote(stale)}")
         for relation in relations:
             source = f"wh.{MARTS_SCHEMA}.{_quote(relation)}"
             target = f"{schema}.{_quote(relation)}"
