@@ -30,6 +30,9 @@
 # The cluster is a disposable local one: fsync is off, and passwords are checked
 # (scram-sha-256) on 127.0.0.1 only.
 set -euo pipefail
+# runuser (run as root) lives in sbin, which a minimal environment (cron, env -i)
+# leaves off PATH
+PATH="$PATH:/usr/sbin:/sbin"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 command="${1:-}"
