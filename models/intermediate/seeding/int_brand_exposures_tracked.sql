@@ -65,6 +65,25 @@ shop_links as (
     from {{ ref('int_shop_links_resolved') }}
 ),
 
+-- only matched users have exposures (the inner join in exposures): their
+-- touches alone are grouped
+matched_users as (
+    select distinct xhs_user_key
+    from user_matches
+),
+
+matched_touchpoints as (
+    select touchpoints.*
+    from touchpoints
+    inner join matched_users
+        on touchpoints.xhs_user_key = matched_users.xhs_user_key
+),
+
+days as (
+    select date_day
+    from {{ ref('int_days_spined') }}
+),
+
 store_visits as (
     select
         visit_id,
@@ -107,7 +126,7 @@ user_brand_days as (
         max(
             case when event_type = 'link_click' and link_platform = 'jd' then event_at end
         ) as last_jd_link_click_at
-    from touchpoints
+    from matched_touchpoints
     group by
         xhs_user_key,
         brand_account_id,
@@ -138,25 +157,38 @@ exposures as (
     where user_brand_days.first_impression_at is not null
 ),
 
-ranked_exposure_shops as (
+-- the shop of a brand on a platform for each day: of the links in force that
+-- day, the one in force from the latest day (then the lowest shop id); ranked
+-- once per brand and calendar day (the calendar covers every touch's day), not
+-- once per exposure
+brand_day_shops as (
     select
-        exposures.*,
+        shop_links.platform,
+        shop_links.xhs_brand_account_id,
+        days.date_day,
         shop_links.shop_id,
         row_number() over (
-            partition by
-                exposures.xhs_user_key,
-                exposures.brand_account_id,
-                exposures.platform,
-                exposures.exposure_date
+            partition by shop_links.platform, shop_links.xhs_brand_account_id, days.date_day
             order by shop_links.valid_from desc, shop_links.shop_id asc
         ) as shop_rank
-    from exposures
-    left join shop_links
+    from shop_links
+    inner join days
         on
-            exposures.platform = shop_links.platform
-            and exposures.brand_account_id = shop_links.xhs_brand_account_id
-            and exposures.exposure_date >= shop_links.valid_from
-            and exposures.exposure_date <= shop_links.valid_through
+            shop_links.valid_from <= days.date_day
+            and shop_links.valid_through >= days.date_day
+),
+
+exposure_shops as (
+    select
+        exposures.*,
+        brand_day_shops.shop_id
+    from exposures
+    left join brand_day_shops
+        on
+            exposures.platform = brand_day_shops.platform
+            and exposures.brand_account_id = brand_day_shops.xhs_brand_account_id
+            and exposures.exposure_date = brand_day_shops.date_day
+            and brand_day_shops.shop_rank = 1
 ),
 
 linked_exposures as (
@@ -176,8 +208,7 @@ linked_exposures as (
         last_impression_at,
         first_link_click_at,
         last_link_click_at
-    from ranked_exposure_shops
-    where shop_rank = 1
+    from exposure_shops
 ),
 
 impression_store_entries as (
