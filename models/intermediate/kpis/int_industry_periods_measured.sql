@@ -56,10 +56,10 @@ note_days as (
 exposures as (
     select
         xhs_user_key,
+        brand_account_id,
         has_store_entry_after_impression,
         exposure_date,
-        coalesce(industry, 'unknown') as industry,
-        {{ dbt.concat(["xhs_user_key", "'|'", "brand_account_id"]) }} as user_brand_key
+        coalesce(industry, 'unknown') as industry
     from {{ ref('int_brand_exposures_tracked') }}
     where
         platform = 'taobao'
@@ -198,7 +198,7 @@ window_user_brands as (
         window_days.period_id,
         window_days.window_kind,
         exposures.industry,
-        exposures.user_brand_key,
+        exposures.brand_account_id,
         exposures.xhs_user_key,
         max(case when exposures.has_store_entry_after_impression then 1 else 0 end) as entered
     from window_days
@@ -208,7 +208,7 @@ window_user_brands as (
         window_days.period_id,
         window_days.window_kind,
         exposures.industry,
-        exposures.user_brand_key,
+        exposures.brand_account_id,
         exposures.xhs_user_key
 ),
 
