@@ -70,6 +70,11 @@ shop_links as (
     from {{ ref('int_shop_links_resolved') }}
 ),
 
+days as (
+    select date_day
+    from {{ ref('int_days_spined') }}
+),
+
 user_matches as (
     select
         xhs_user_key,
@@ -122,25 +127,42 @@ conversions as (
     select * from jd_conversions
 ),
 
--- the link in force on the order's local date; should validity periods of
--- two brands ever overlap, the most recent one wins so an order keeps one brand
+-- the link in force on each day for each shop; should validity periods of
+-- two brands ever overlap, the most recent one wins so an order keeps one
+-- brand. Ranked once per shop and calendar day (the calendar covers every
+-- order's day), not once per order.
+shop_day_links as (
+    select
+        shop_links.platform,
+        shop_links.shop_id,
+        days.date_day,
+        shop_links.xhs_brand_account_id,
+        shop_links.brand_name,
+        shop_links.brand_industry,
+        row_number() over (
+            partition by shop_links.platform, shop_links.shop_id, days.date_day
+            order by shop_links.valid_from desc, shop_links.xhs_brand_account_id asc
+        ) as link_rank
+    from shop_links
+    inner join days
+        on
+            shop_links.valid_from <= days.date_day
+            and shop_links.valid_through >= days.date_day
+),
+
 linked_conversions as (
     select
         conversions.*,
-        shop_links.xhs_brand_account_id,
-        shop_links.brand_name as linked_brand_name,
-        shop_links.brand_industry,
-        row_number() over (
-            partition by conversions.platform, conversions.order_id
-            order by shop_links.valid_from desc, shop_links.xhs_brand_account_id asc
-        ) as link_rank
+        shop_day_links.xhs_brand_account_id,
+        shop_day_links.brand_name as linked_brand_name,
+        shop_day_links.brand_industry
     from conversions
-    left join shop_links
+    left join shop_day_links
         on
-            conversions.platform = shop_links.platform
-            and conversions.shop_id = shop_links.shop_id
-            and conversions.order_date >= shop_links.valid_from
-            and conversions.order_date <= shop_links.valid_through
+            conversions.platform = shop_day_links.platform
+            and conversions.shop_id = shop_day_links.shop_id
+            and conversions.order_date = shop_day_links.date_day
+            and shop_day_links.link_rank = 1
 ),
 
 matched_conversions as (
@@ -152,7 +174,6 @@ matched_conversions as (
         on
             linked_conversions.platform = user_matches.platform
             and linked_conversions.buyer_key = user_matches.platform_user_key
-    where linked_conversions.link_rank = 1
 ),
 
 {%- if is_partition_run() %}
