@@ -1,7 +1,9 @@
 {#- Every local day from the first to the last day the data covers (note
     events, tb and jd orders, xhs shop orders, ad spend): dbt's date_spine
-    over the plausible days, from var plausible_first_day to tomorrow (staging
-    rejects later times), cut to the data's first and last day. -#}
+    over the plausible days, from var plausible_first_day to tomorrow plus
+    var plausible_clock_skew_minutes rounded up to whole days (staging rejects
+    later times; a local day is at most one ahead of UTC's), cut to the
+    data's first and last day. -#}
 with
 
 note_event_days as (
@@ -62,7 +64,7 @@ plausible_days as (
     {{ dbt.date_spine(
         'day',
         "cast('" ~ var('plausible_first_day') ~ "' as date)",
-        dbt.dateadd('day', 2, 'current_date'),
+        dbt.dateadd('day', 2 + ((var('plausible_clock_skew_minutes') | int) + 1439) // 1440, 'current_date'),
     ) }}
 ),
 
