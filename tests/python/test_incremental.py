@@ -36,6 +36,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from checksums import Checksum, relation_checksum
 from partition_replay import replay_deliveries, window_vars
 
 from redcat.contract import RAW_TABLES
@@ -180,19 +181,6 @@ def resent_event_id() -> str:
     return str(row[0])
 
 
-Checksum = tuple[int, str]
-
-
-def _checksum(con: duckdb.DuckDBPyConnection, relation: str, where: str) -> Checksum:
-    """(rows, order-free sum of row hashes) of the rows of `relation` where `where` holds."""
-    row = con.execute(
-        "select count(*), cast(coalesce(sum(cast(hash(t) as hugeint)), 0) as varchar) "
-        f"from {relation} as t where {where}"
-    ).fetchone()
-    assert row is not None
-    return int(row[0]), str(row[1])
-
-
 def _number(db_path: Path, sql: str) -> int:
     """The one number `sql` returns (not null)."""
     with connect(db_path, read_only=True) as con:
@@ -221,7 +209,7 @@ def table_checksums(db_path: Path, *, rebuilt_only: bool = False) -> dict[str, C
                     continue
                 since = DAY - timedelta(days=REBUILT_DAYS[name])
                 where = f"{INCREMENTAL_MODELS[name]} >= {_sql_date(since)}"
-            checksums[f"{schema}.{name}"] = _checksum(con, f'{schema}."{name}"', where)
+            checksums[f"{schema}.{name}"] = relation_checksum(con, f'{schema}."{name}"', where)
     return checksums
 
 
@@ -229,7 +217,7 @@ def checked_checksums(db_path: Path, *, except_day: date) -> dict[str, Checksum]
     """Per staging table checked by day: (rows, order-free sum of row hashes), all days but one."""
     with connect(db_path, read_only=True) as con:
         return {
-            name: _checksum(
+            name: relation_checksum(
                 con, f'staging."{name}"', f"{local_day} is distinct from {_sql_date(except_day)}"
             )
             for name, local_day in CHECKED_BY_DAY.items()
@@ -543,7 +531,7 @@ def period_checksums(db_path: Path) -> dict[str, Checksum]:
             "select distinct period_id from intermediate.int_industry_periods_measured"
         ).fetchall()
         return {
-            str(period): _checksum(
+            str(period): relation_checksum(
                 con, "intermediate.int_industry_periods_measured", f"period_id = '{period}'"
             )
             for (period,) in periods

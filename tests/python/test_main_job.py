@@ -10,6 +10,7 @@ import bi_docs
 import duckdb
 import pytest
 from bi_support import BuiltWarehouse, copy_of
+from checksums import Checksum, schema_checksums
 
 from redcat.cli import main
 from redcat.generate import write_raw_dir
@@ -31,25 +32,9 @@ PROMISED_MARTS = {
 }
 
 
-def mart_fingerprints(database: Path, catalog_schema: str = "marts") -> dict[str, tuple[int, int]]:
+def mart_fingerprints(database: Path, catalog_schema: str = "marts") -> dict[str, Checksum]:
     """Row count and an order-independent hash of every row, per mart relation."""
-    con = duckdb.connect(str(database), read_only=True)
-    try:
-        names = [
-            name
-            for (name,) in con.execute(
-                "select table_name from duckdb_tables() where schema_name = ? order by 1",
-                [catalog_schema],
-            ).fetchall()
-        ]
-        return {
-            name: con.execute(
-                f"select count(*), coalesce(sum(hash(t)), 0) from {catalog_schema}.{name} as t"
-            ).fetchone()
-            for name in names
-        }
-    finally:
-        con.close()
+    return schema_checksums(database, catalog_schema)
 
 
 @pytest.fixture

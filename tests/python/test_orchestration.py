@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import duckdb
 import pytest
+from checksums import Checksum, schema_checksums
 
 from orchestration.assets.dbt import FULL_REFRESH_TAG, dbt_build_args, dbt_build_env
 from orchestration.assets.publish import PUBLICATION_KEY
@@ -548,21 +549,9 @@ def test_same_partition_twice_leaves_no_duplicates(
     assert [r.partition_key for r in records] == [PARTITION, PARTITION]
 
 
-def marts_in(database: Path) -> dict[str, tuple[int, int]]:
+def marts_in(database: Path) -> dict[str, Checksum]:
     """Row count and an order-free hash of every row, per table of schema marts."""
-    with duckdb.connect(str(database), read_only=True) as con:
-        names = [
-            name
-            for (name,) in con.execute(
-                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
-            ).fetchall()
-        ]
-        return {
-            name: con.execute(
-                f"select count(*), coalesce(sum(hash(t)), 0) from marts.{name} as t"
-            ).fetchone()
-            for name in names
-        }
+    return schema_checksums(database, "marts")
 
 
 def fault_raw_dir(out: Path) -> tuple[Path, dict[str, str]]:

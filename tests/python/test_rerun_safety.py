@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from checksums import Checksum, schema_checksums
 from processes import kill_group
 
 from redcat.generate import write_raw_dir
@@ -40,7 +41,7 @@ BUILD = ["build", "--exclude", "resource_type:unit_test"]
 LEFTOVER_SUFFIXES = ("__dbt_backup", "__dbt_tmp")
 DROPPED = re.compile(r"redcat: dropped (\S+), left behind by an interrupted build")
 
-Checksums = dict[str, tuple[int, str]]
+Checksums = dict[str, Checksum]
 RecordProperty = Callable[[str, object], None]
 
 
@@ -123,25 +124,11 @@ class Warehouse:
 
 
 def mart_checksums(db_path: Path) -> Checksums:
-    """Per mart relation: (rows, sum of a hash of every row) — independent of row order."""
-    with connect(db_path, read_only=True) as con:
-        names = [
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = 'marts' order by table_name"
-            ).fetchall()
-            if not row[0].endswith(LEFTOVER_SUFFIXES)  # no mart: dropped by the next build
-        ]
-        checksums: Checksums = {}
-        for name in names:
-            row = con.execute(
-                f"select count(*), cast(coalesce(sum(cast(hash(t) as hugeint)), 0) as varchar) "
-                f"from marts.{name} as t"
-            ).fetchone()
-            assert row is not None
-            checksums[name] = (int(row[0]), str(row[1]))
-    return checksums
+    """Per mart table: (rows, sum of a hash of every row) — independent of row order.
+
+    Leftovers of an interrupted build (LEFTOVER_SUFFIXES) are no marts: the
+    next build drops them."""
+    return schema_checksums(db_path, "marts", skip_suffixes=LEFTOVER_SUFFIXES)
 
 
 def leftover_relations(db_path: Path) -> list[str]:
